@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmetest: DMA memory owned by open files.
+ *
+ * Allocations come from dma_alloc_coherent() (zeroed, contiguous in the
+ * device's address space), are named by a per-file handle, and are mapped
+ * with dma_mmap_coherent().  They are freed by NVMETEST_DMA_FREE, on
+ * close, or when the function goes away (its struct device is needed to
+ * free them): user mappings are zapped first.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "nvmetest_private.h"
+
+/* An mm that ran our mmap handler for DMA memory, kept with mmgrab(). */
+struct nvmetest_dma_mm {
+	struct list_head node;
+	struct mm_struct *mm;
+};
+
+struct nvmetest_dma {
+	void *cpu_addr;
+	dma_addr_t iova;
+	size_t size;
+	unsigned int mmap_count;	/* under nvmetest_file.lock */
+};
+
+/* Module-wide, still meaningful after the functions are gone. */
+atomic64_t nvmetest_dma_bytes_total = ATOMIC64_INIT(0);
+atomic64_t nvmetest_dma_allocs_total = ATOMIC64_INIT(0);
+
+bool nvmetest_iommu_translates(struct nvmetest_dev *ndev)
+{
+	struct iommu_domain *domain;
+
+	domain = iommu_get_domain_for_dev(&ndev->pdev->dev);
+	return domain && domain->type != IOMMU_DOMAIN_IDENTITY;
+}
+
+u64 nvmetest_dma_max_alloc(struct nvmetest_dev *ndev)
+{
+	/* Through an IOMMU, dma-iommu maps scattered pages contiguously. */
+	if (nvmetest_iommu_translates(ndev))
+		return min(READ_ONCE(nvmetest_dma_limit_file),
+			   READ_ONCE(nvmetest_dma_limit_device));
+	/* Otherwise the page allocator's largest block is the limit. */
+	return PAGE_SIZE << (MAX_ORDER - 1);
+}
+
+static void nvmetest_dma_account(struct nvmetest_file *nf, s64 bytes,
+				 int allocs)
+{
+	struct nvmetest_dev *ndev = nf->ndev;
+
+	nf->dma_bytes += bytes;
+	nf->dma_allocs += allocs;
+	ndev->dma_bytes += bytes;
+	ndev->dma_allocs += allocs;
+	atomic64_add(bytes, &nvmetest_dma_bytes_total);
+	atomic64_add(allocs, &nvmetest_dma_allocs_total);
+}
+
+int nvmetest_dma_alloc(struct nvmetest_file *nf, struct nvmetest_dma_alloc *arg)
+{
+	struct nvmetest_dev *ndev = nf->ndev;
+	unsigned long limit_file = READ_ONCE(nvmetest_dma_limit_file);
+	unsigned long limit_dev = READ_ONCE(nvmetest_dma_limit_device);
+	struct nvmetest_dma *dma;
+	u64 size;
+	u32 handle;
+	int ret;
+
+	mutex_lock(&ndev->lock);
+	if (ndev->removed) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (!arg->size || arg->size > nvmetest_dma_max_alloc(ndev)) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	size = PAGE_ALIGN(arg->size);
+
+	mutex_lock(&nf->lock);
+	if (nf->dma_bytes + size > limit_file) {
+		pr_info_ratelimited("%s: pid %d: DMA allocation of %llu bytes refused: per-file limit dma_limit_file=%lu reached (%llu held)\n",
+				    nvmetest_bdf(ndev), task_tgid_nr(current),
+				    size, limit_file, nf->dma_bytes);
+		ret = -ENOSPC;
+		goto out_unlock_file;
+	}
+	if (ndev->dma_bytes + size > limit_dev) {
+		pr_info_ratelimited("%s: pid %d: DMA allocation of %llu bytes refused: per-device limit dma_limit_device=%lu reached (%llu held)\n",
+				    nvmetest_bdf(ndev), task_tgid_nr(current),
+				    size, limit_dev, ndev->dma_bytes);
+		ret = -ENOSPC;
+		goto out_unlock_file;
+	}
+
+	dma = kzalloc(sizeof(*dma), GFP_KERNEL);
+	if (!dma) {
+		ret = -ENOMEM;
+		goto out_unlock_file;
+	}
+	dma->size = size;
+	dma->cpu_addr = dma_alloc_coherent(&ndev->pdev->dev, size, &dma->iova,
+					   GFP_KERNEL | __GFP_NOWARN);
+	if (!dma->cpu_addr) {
+		ret = -ENOMEM;
+		goto out_free_dma;
+	}
+
+	ret = xa_alloc_cyclic(&nf->dma, &handle, dma,
+			      XA_LIMIT(0, NVMETEST_DMA_HANDLE_MAX),
+			      &nf->dma_next, GFP_KERNEL);
+	if (ret < 0)
+		goto out_free_coherent;
+
+	nvmetest_dma_account(nf, size, 1);
+	mutex_unlock(&nf->lock);
+	mutex_unlock(&ndev->lock);
+
+	arg->size = size;
+	arg->iova = dma->iova;
+	arg->handle = handle;
+	arg->mmap_offset = (u64)(NVMETEST_MMAP_DMA_FIRST + handle) <<
+			   NVMETEST_MMAP_SHIFT;
+	return 0;
+
+out_free_coherent:
+	dma_free_coherent(&ndev->pdev->dev, size, dma->cpu_addr, dma->iova);
+out_free_dma:
+	kfree(dma);
+out_unlock_file:
+	mutex_unlock(&nf->lock);
+out_unlock:
+	mutex_unlock(&ndev->lock);
+	return ret;
+}
+
+/* Called with ndev->lock and nf->lock held. */
+static void nvmetest_dma_destroy(struct nvmetest_file *nf, u32 handle,
+				 struct nvmetest_dma *dma)
+{
+	xa_erase(&nf->dma, handle);
+	dma_free_coherent(&nf->ndev->pdev->dev, dma->size, dma->cpu_addr,
+			  dma->iova);
+	nvmetest_dma_account(nf, -(s64)dma->size, -1);
+	kfree(dma);
+}
+
+int nvmetest_dma_free(struct nvmetest_file *nf, u32 handle)
+{
+	struct nvmetest_dev *ndev = nf->ndev;
+	struct nvmetest_dma *dma;
+	int ret = 0;
+
+	mutex_lock(&ndev->lock);
+	if (ndev->removed) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	mutex_lock(&nf->lock);
+	dma = xa_load(&nf->dma, handle);
+	if (!dma)
+		ret = -ENOENT;
+	else if (dma->mmap_count)
+		ret = -EBUSY;
+	else
+		nvmetest_dma_destroy(nf, handle, dma);
+	mutex_unlock(&nf->lock);
+out_unlock:
+	mutex_unlock(&ndev->lock);
+	return ret;
+}
+
+/* On close: no mapping is left, since every vma holds a file reference. */
+void nvmetest_dma_release_file(struct nvmetest_file *nf)
+{
+	struct nvmetest_dma *dma;
+	unsigned long handle;
+
+	lockdep_assert_held(&nf->ndev->lock);
+
+	mutex_lock(&nf->lock);
+	xa_for_each(&nf->dma, handle, dma)
+		nvmetest_dma_destroy(nf, handle, dma);
+	mutex_unlock(&nf->lock);
+}
+
+/*
+ * On removal: the struct device is going away, so every file's memory is
+ * freed now.  Mappings are zapped first and fault with SIGBUS; the vmas
+ * stay until munmap, and find no allocation behind their handle.
+ *
+ * dma_mmap_coherent() fills a vma in our mmap handler, but the vma enters
+ * the file's mapping tree (where zapping finds it) only after the handler
+ * returns, under the same mmap lock.  So: make new handlers fail (they
+ * check removed under nf->lock), wait out those that ran (take each
+ * nf->lock once), wait for their vmas to be linked (take each mm's mmap
+ * lock once), and only then zap and free.
+ */
+void nvmetest_dma_release_all(struct nvmetest_dev *ndev)
+{
+	struct nvmetest_dma_mm *dmm;
+	struct nvmetest_file *nf;
+
+	lockdep_assert_held(&ndev->lock);
+	WARN_ON_ONCE(!ndev->removed);
+
+	mutex_lock(&ndev->files_lock);
+	list_for_each_entry(nf, &ndev->files, node) {
+		mutex_lock(&nf->lock);
+		mutex_unlock(&nf->lock);
+	}
+	/* No handler adds to dma_mms any more: the lists are stable. */
+	list_for_each_entry(nf, &ndev->files, node) {
+		list_for_each_entry(dmm, &nf->dma_mms, node) {
+			mmap_read_lock(dmm->mm);
+			mmap_read_unlock(dmm->mm);
+		}
+	}
+	mutex_unlock(&ndev->files_lock);
+
+	nvmetest_zap_all(ndev);
+
+	mutex_lock(&ndev->files_lock);
+	list_for_each_entry(nf, &ndev->files, node)
+		nvmetest_dma_release_file(nf);
+	mutex_unlock(&ndev->files_lock);
+}
+
+/* Close: drop the mms remembered by nvmetest_dma_mmap(). */
+void nvmetest_dma_forget_mms(struct nvmetest_file *nf)
+{
+	struct nvmetest_dma_mm *dmm, *tmp;
+
+	list_for_each_entry_safe(dmm, tmp, &nf->dma_mms, node) {
+		list_del(&dmm->node);
+		mmdrop(dmm->mm);
+		kfree(dmm);
+	}
+}
+
+/* Remember @mm for nvmetest_dma_release_all(); called under nf->lock. */
+static int nvmetest_dma_note_mm(struct nvmetest_file *nf, struct mm_struct *mm)
+{
+	struct nvmetest_dma_mm *dmm;
+
+	list_for_each_entry(dmm, &nf->dma_mms, node)
+		if (dmm->mm == mm)
+			return 0;
+	dmm = kmalloc(sizeof(*dmm), GFP_KERNEL);
+	if (!dmm)
+		return -ENOMEM;
+	mmgrab(mm);
+	dmm->mm = mm;
+	list_add(&dmm->node, &nf->dma_mms);
+	return 0;
+}
+
+static u32 nvmetest_dma_vma_handle(struct vm_area_struct *vma)
+{
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+
+	return NVMETEST_MMAP_REGION(off) - NVMETEST_MMAP_DMA_FIRST;
+}
+
+/* A vma was split or copied on fork: one more mapping of the allocation. */
+static void nvmetest_dma_vm_open(struct vm_area_struct *vma)
+{
+	struct nvmetest_file *nf = vma->vm_private_data;
+	struct nvmetest_dma *dma;
+
+	mutex_lock(&nf->lock);
+	dma = xa_load(&nf->dma, nvmetest_dma_vma_handle(vma));
+	if (dma)
+		dma->mmap_count++;
+	mutex_unlock(&nf->lock);
+}
+
+static void nvmetest_dma_vm_close(struct vm_area_struct *vma)
+{
+	struct nvmetest_file *nf = vma->vm_private_data;
+	struct nvmetest_dma *dma;
+
+	mutex_lock(&nf->lock);
+	dma = xa_load(&nf->dma, nvmetest_dma_vma_handle(vma));
+	if (dma && dma->mmap_count)
+		dma->mmap_count--;
+	mutex_unlock(&nf->lock);
+}
+
+/* Only reached after a zap: the memory is gone with the device. */
+static vm_fault_t nvmetest_dma_vm_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct nvmetest_dma_vm_ops = {
+	.open	= nvmetest_dma_vm_open,
+	.close	= nvmetest_dma_vm_close,
+	.fault	= nvmetest_dma_vm_fault,
+};
+
+int nvmetest_dma_mmap(struct nvmetest_file *nf, struct vm_area_struct *vma,
+		      u32 handle, u64 offset)
+{
+	struct nvmetest_dev *ndev = nf->ndev;
+	u64 size = vma->vm_end - vma->vm_start;
+	unsigned long pgoff = vma->vm_pgoff;
+	struct nvmetest_dma *dma;
+	int ret;
+
+	mutex_lock(&nf->lock);
+	if (READ_ONCE(ndev->removed)) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	/* The same answer as NVMETEST_DMA_FREE gives for a handle not ours. */
+	dma = xa_load(&nf->dma, handle);
+	if (!dma) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	if (offset >= dma->size || size > dma->size - offset) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	ret = nvmetest_dma_note_mm(nf, vma->vm_mm);
+	if (ret)
+		goto out_unlock;
+
+	/* dma_mmap_coherent() takes vm_pgoff as the offset in the buffer. */
+	vma->vm_pgoff = offset >> PAGE_SHIFT;
+	ret = dma_mmap_coherent(&ndev->pdev->dev, vma, dma->cpu_addr,
+				dma->iova, dma->size);
+	vma->vm_pgoff = pgoff;
+	if (ret)
+		goto out_unlock;
+
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_ops = &nvmetest_dma_vm_ops;
+	vma->vm_private_data = nf;
+	dma->mmap_count++;
+out_unlock:
+	mutex_unlock(&nf->lock);
+	return ret;
+}
