@@ -301,6 +301,11 @@ int nvmetest_reset(struct nvmetest_dev *ndev, u32 method, u32 hold_ms)
 			break;
 		}
 		pci_restore_state(pdev);
+		/*
+		 * pci_restore_state() consumes the saved state: save it again
+		 * so a later AER slot_reset has something to restore.
+		 */
+		pci_save_state(pdev);
 		pci_cfg_access_unlock(pdev);
 	}
 

@@ -8,6 +8,11 @@
 #include "support/events.h"
 #include "support/nvme.h"
 
+#include <atomic>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 namespace devtest {
@@ -173,6 +178,108 @@ TEST_F(ResetTest, HoldTimeIsHonoured) {
     EXPECT_EQ(reset(NVMETEST_RESET_LINK, 0xffffffff), -EINVAL) << "hold_ms is bounded";
     for (const auto& e : events_.collect_for(300ms))
         EXPECT_NE(e.event, NVMETEST_EVENT_RESET_BEGIN) << "a refused reset began: " << e.describe();
+}
+
+// What a child polling BAR0 shares with the parent (MAP_SHARED anonymous).
+struct PollerState {
+    std::atomic<uint64_t> reads;     // VS reads completed
+    std::atomic<uint64_t> bad_reads; // reads whose VS was not 1.4.0
+    std::atomic<uint32_t> bad_value; // the last such value
+    std::atomic<int> ready;          // set after the first reads
+};
+
+// A mapping access while the reset is under way gets SIGBUS (the module zaps
+// the mappings before it touches the function and refuses the fault until
+// it is done); afterwards the same mapping faults back in. A child reads
+// CSTS and VS through the parent's mapping in a tight loop; the function is
+// held in reset long enough that the child must touch it meanwhile.
+TEST_F(ResetTest, MappingAccessDuringResetGetsSigbus) {
+    constexpr uint32_t kHoldMs = 800;
+    std::vector<uint32_t> methods = {NVMETEST_RESET_LINK};
+    if (info_.reset_methods & (1u << NVMETEST_RESET_HOT))
+        methods.push_back(NVMETEST_RESET_HOT);
+    ASSERT_TRUE(info_.reset_methods & (1u << NVMETEST_RESET_LINK))
+        << "the DUT sits alone behind a root port: LINK should be available";
+    nvme::Regs regs(bar0_.get());
+    ASSERT_EQ(regs.read32(nvme::kVs), 0x00010400u);
+
+    for (uint32_t method : methods) {
+        SCOPED_TRACE("method " + std::to_string(method) + ", hold_ms " + std::to_string(kHoldMs));
+        void* mem = ::mmap(nullptr, sizeof(PollerState), PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        ASSERT_NE(mem, MAP_FAILED) << strerror(errno);
+        Mapping shared_map(mem, sizeof(PollerState));
+        auto* st = new (mem) PollerState{};
+
+        pid_t pid = ::fork();
+        ASSERT_GE(pid, 0) << strerror(errno);
+        if (pid == 0) {
+            ::signal(SIGBUS, SIG_DFL);
+            for (;;) {
+                (void)regs.read32(nvme::kCsts);
+                uint32_t vs = regs.read32(nvme::kVs);
+                if (vs != 0x00010400u) {
+                    st->bad_value.store(vs);
+                    st->bad_reads.fetch_add(1);
+                }
+                if (st->reads.fetch_add(1) + 1 == 1000)
+                    st->ready.store(1);
+            }
+        }
+        // Reap the child whatever happens below.
+        bool reaped = false;
+        int wstatus = 0;
+        auto reap = [&](std::chrono::milliseconds timeout) {
+            if (reaped)
+                return true;
+            reaped = wait_until(
+                [&] { return ::waitpid(pid, &wstatus, WNOHANG) == pid; }, timeout, 5ms);
+            return reaped;
+        };
+        struct Killer {
+            pid_t pid;
+            bool* reaped;
+            ~Killer() {
+                if (!*reaped) {
+                    ::kill(pid, SIGKILL);
+                    ::waitpid(pid, nullptr, 0);
+                }
+            }
+        } killer{pid, &reaped};
+
+        ASSERT_TRUE(wait_until([&] { return st->ready.load() != 0; }, 20s, 1ms))
+            << "the child did not start reading (reads " << st->reads.load() << ")";
+        uint64_t at_ready = st->reads.load();
+        ASSERT_TRUE(wait_until([&] { return st->reads.load() > at_ready + 100; }, 10s, 1ms))
+            << "the child is not looping";
+        ASSERT_FALSE(reap(0ms)) << "the child died before the reset";
+        uint64_t before = st->reads.load();
+        events_.collect_for(50ms);
+
+        int ret = reset(method, kHoldMs);
+        EXPECT_EQ(ret, 0) << strerror(-ret);
+        ASSERT_NO_FATAL_FAILURE(expect_reset_events(method, ret));
+
+        bool died = reap(5s);
+        uint64_t total = st->reads.load();
+        ASSERT_TRUE(died) << "the child kept reading through the reset and after it ("
+                          << total - before << " reads after the reset began)";
+        EXPECT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGBUS)
+            << "child: " << (WIFSIGNALED(wstatus) ? "signal " + std::to_string(WTERMSIG(wstatus))
+                                                  : "exit " + std::to_string(WEXITSTATUS(wstatus)));
+        EXPECT_GE(before, 1000u) << "the child had not read before the reset";
+        EXPECT_EQ(st->bad_reads.load(), 0u)
+            << "the child read VS 0x" << std::hex << st->bad_value.load()
+            << " through the mapping: the function was reached while resetting";
+
+        // The parent's own mapping, zapped too, faults back in.
+        EXPECT_EQ(regs.read32(nvme::kVs), 0x00010400u);
+        EXPECT_EQ(touch_in_child(bar0_.get()).exited, true) << "a fresh access after the reset";
+        uint64_t vs = 0;
+        EXPECT_EQ(bar_read(fd_.get(), 0, nvme::kVs, 4, &vs), 0);
+        EXPECT_EQ(vs, 0x00010400u);
+    }
+    EXPECT_EQ(device_usable(bdf_), "");
 }
 
 // A reset from another file while this one has the interrupts: allowed, and

@@ -44,6 +44,10 @@ std::string Event::describe() const {
         os << " irq_type=" << *irq_type;
     if (irq_count)
         os << " irq_count=" << *irq_count;
+    if (pci_error_step)
+        os << " step=" << *pci_error_step;
+    if (pci_channel_state)
+        os << " channel=" << *pci_channel_state;
     return os.str();
 }
 
@@ -101,6 +105,8 @@ int EventListener::on_valid(::nl_msg* msg, void* arg) {
         e.irq_count = nla_get_u32(tb[NVMETEST_ATTR_IRQ_COUNT]);
     if (tb[NVMETEST_ATTR_PCI_ERROR_STEP])
         e.pci_error_step = nla_get_u32(tb[NVMETEST_ATTR_PCI_ERROR_STEP]);
+    if (tb[NVMETEST_ATTR_PCI_CHANNEL_STATE])
+        e.pci_channel_state = nla_get_u32(tb[NVMETEST_ATTR_PCI_CHANNEL_STATE]);
     if (tb[NVMETEST_ATTR_TIMESTAMP_NS])
         e.timestamp_ns = nla_get_u64(tb[NVMETEST_ATTR_TIMESTAMP_NS]);
     self->pending_.push_back(e);

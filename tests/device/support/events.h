@@ -23,6 +23,7 @@ struct Event {
     std::optional<uint32_t> irq_type;
     std::optional<uint32_t> irq_count;
     std::optional<uint32_t> pci_error_step;
+    std::optional<uint32_t> pci_channel_state; // NVMETEST_ATTR_PCI_CHANNEL_STATE
     std::optional<uint64_t> timestamp_ns;
     std::string describe() const;
 };
