@@ -29,8 +29,60 @@ struct PowerStateDescriptor {
     std::uint16_t actp;
     std::uint8_t apw_aps;
     std::uint8_t rsvd23[9];
+
+    bool mxps() const noexcept { return flags & 1; }  // MP in 0.0001 W instead of 0.01 W
+    bool nops() const noexcept { return (flags >> 1) & 1; }  // non-operational state
+    // Maximum power in microwatts, whatever the scale MXPS selects.
+    std::uint64_t max_power_uw() const noexcept { return std::uint64_t{mp} * (mxps() ? 100 : 10000); }
+    std::uint8_t relative_read_throughput() const noexcept { return rrt & 0x1f; }
+    std::uint8_t relative_read_latency() const noexcept { return rrl & 0x1f; }
+    std::uint8_t relative_write_throughput() const noexcept { return rwt & 0x1f; }
+    std::uint8_t relative_write_latency() const noexcept { return rwl & 0x1f; }
+    std::uint8_t idle_power_scale() const noexcept { return ips >> 6; }
+    std::uint8_t active_power_scale() const noexcept { return apw_aps >> 6; }
+    std::uint8_t active_power_workload() const noexcept { return apw_aps & 0x7; }
 };
 static_assert(sizeof(PowerStateDescriptor) == 32);
+static_assert(offsetof(PowerStateDescriptor, mp) == 0);
+static_assert(offsetof(PowerStateDescriptor, flags) == 3);
+static_assert(offsetof(PowerStateDescriptor, enlat) == 4);
+static_assert(offsetof(PowerStateDescriptor, exlat) == 8);
+static_assert(offsetof(PowerStateDescriptor, rrt) == 12);
+static_assert(offsetof(PowerStateDescriptor, rrl) == 13);
+static_assert(offsetof(PowerStateDescriptor, rwt) == 14);
+static_assert(offsetof(PowerStateDescriptor, rwl) == 15);
+static_assert(offsetof(PowerStateDescriptor, idlp) == 16);
+static_assert(offsetof(PowerStateDescriptor, ips) == 18);
+static_assert(offsetof(PowerStateDescriptor, actp) == 20);
+static_assert(offsetof(PowerStateDescriptor, apw_aps) == 22);
+
+// Optional Admin Command Support (OACS) bits.
+namespace oacs {
+inline constexpr std::uint16_t kSecurity = 1u << 0;
+inline constexpr std::uint16_t kFormatNvm = 1u << 1;
+inline constexpr std::uint16_t kFirmware = 1u << 2;
+inline constexpr std::uint16_t kNamespaceManagement = 1u << 3;
+inline constexpr std::uint16_t kDeviceSelfTest = 1u << 4;
+inline constexpr std::uint16_t kDirectives = 1u << 5;
+inline constexpr std::uint16_t kNvmeMi = 1u << 6;
+inline constexpr std::uint16_t kVirtualizationManagement = 1u << 7;
+inline constexpr std::uint16_t kDoorbellBufferConfig = 1u << 8;
+inline constexpr std::uint16_t kGetLbaStatus = 1u << 9;
+inline constexpr std::uint16_t kLockdown = 1u << 10;
+}  // namespace oacs
+
+// Optional NVM Command Support (ONCS) bits.
+namespace oncs {
+inline constexpr std::uint16_t kCompare = 1u << 0;
+inline constexpr std::uint16_t kWriteUncorrectable = 1u << 1;
+inline constexpr std::uint16_t kDatasetManagement = 1u << 2;
+inline constexpr std::uint16_t kWriteZeroes = 1u << 3;
+inline constexpr std::uint16_t kSaveSelect = 1u << 4;
+inline constexpr std::uint16_t kReservations = 1u << 5;
+inline constexpr std::uint16_t kTimestamp = 1u << 6;
+inline constexpr std::uint16_t kVerify = 1u << 7;
+inline constexpr std::uint16_t kCopy = 1u << 8;
+}  // namespace oncs
 
 struct IdentifyController {
     std::uint16_t vid;          // 0
@@ -144,8 +196,94 @@ struct IdentifyController {
 
     // (name, value) pairs in spec order for printing; values already formatted.
     std::vector<std::pair<std::string, std::string>> fields() const;
+
+    // Bit fields, decoded.
+    // SQES/CQES: required and maximum entry sizes in bytes (2^n).
+    std::uint32_t sq_entry_min() const noexcept { return 1u << (sqes & 0xf); }
+    std::uint32_t sq_entry_max() const noexcept { return 1u << (sqes >> 4); }
+    std::uint32_t cq_entry_min() const noexcept { return 1u << (cqes & 0xf); }
+    std::uint32_t cq_entry_max() const noexcept { return 1u << (cqes >> 4); }
+    // FRMW: slot 1 read-only, number of slots, activation without reset.
+    bool fw_slot1_read_only() const noexcept { return frmw & 1; }
+    unsigned fw_slot_count() const noexcept { return (frmw >> 1) & 7; }
+    bool fw_activate_without_reset() const noexcept { return (frmw >> 4) & 1; }
+    // VWC bit 0: a volatile write cache is present.
+    bool volatile_write_cache() const noexcept { return vwc & 1; }
+    // SGLS bits 1:0: 0 no SGL support, 1 any alignment, 2 dword alignment required.
+    unsigned sgl_support() const noexcept { return sgls & 3; }
+    bool sgl_bit_bucket() const noexcept { return (sgls >> 16) & 1; }
+    bool sgl_keyed() const noexcept { return (sgls >> 2) & 1; }
+    // CMIC bit 1: more than one controller may attach to the subsystem.
+    bool multi_controller() const noexcept { return (cmic >> 1) & 1; }
+    // FUSES bit 0: Compare and Write fused operation.
+    bool fused_compare_write() const noexcept { return fuses & 1; }
+    // LPA bit 0: SMART log per namespace; bit 1: Commands Supported and Effects log.
+    bool smart_per_namespace() const noexcept { return lpa & 1; }
+    bool effects_log() const noexcept { return (lpa >> 1) & 1; }
+    bool supports_admin(std::uint16_t oacs_bit) const noexcept { return oacs & oacs_bit; }
+    bool supports_nvm(std::uint16_t oncs_bit) const noexcept { return oncs & oncs_bit; }
 };
 static_assert(sizeof(IdentifyController) == 4096);
+static_assert(offsetof(IdentifyController, vid) == 0);
+static_assert(offsetof(IdentifyController, ssvid) == 2);
+static_assert(offsetof(IdentifyController, rab) == 72);
+static_assert(offsetof(IdentifyController, ieee) == 73);
+static_assert(offsetof(IdentifyController, cmic) == 76);
+static_assert(offsetof(IdentifyController, rtd3r) == 84);
+static_assert(offsetof(IdentifyController, rtd3e) == 88);
+static_assert(offsetof(IdentifyController, oaes) == 92);
+static_assert(offsetof(IdentifyController, ctratt) == 96);
+static_assert(offsetof(IdentifyController, rrls) == 100);
+static_assert(offsetof(IdentifyController, fguid) == 112);
+static_assert(offsetof(IdentifyController, nvmsr) == 253);
+static_assert(offsetof(IdentifyController, vwci) == 254);
+static_assert(offsetof(IdentifyController, mec) == 255);
+static_assert(offsetof(IdentifyController, acl) == 258);
+static_assert(offsetof(IdentifyController, aerl) == 259);
+static_assert(offsetof(IdentifyController, frmw) == 260);
+static_assert(offsetof(IdentifyController, lpa) == 261);
+static_assert(offsetof(IdentifyController, elpe) == 262);
+static_assert(offsetof(IdentifyController, npss) == 263);
+static_assert(offsetof(IdentifyController, avscc) == 264);
+static_assert(offsetof(IdentifyController, apsta) == 265);
+static_assert(offsetof(IdentifyController, cctemp) == 268);
+static_assert(offsetof(IdentifyController, mtfa) == 270);
+static_assert(offsetof(IdentifyController, hmpre) == 272);
+static_assert(offsetof(IdentifyController, hmmin) == 276);
+static_assert(offsetof(IdentifyController, unvmcap) == 296);
+static_assert(offsetof(IdentifyController, rpmbs) == 312);
+static_assert(offsetof(IdentifyController, edstt) == 316);
+static_assert(offsetof(IdentifyController, dsto) == 318);
+static_assert(offsetof(IdentifyController, fwug) == 319);
+static_assert(offsetof(IdentifyController, kas) == 320);
+static_assert(offsetof(IdentifyController, hctma) == 322);
+static_assert(offsetof(IdentifyController, mntmt) == 324);
+static_assert(offsetof(IdentifyController, mxtmt) == 326);
+static_assert(offsetof(IdentifyController, hmminds) == 332);
+static_assert(offsetof(IdentifyController, hmmaxd) == 336);
+static_assert(offsetof(IdentifyController, nsetidmax) == 338);
+static_assert(offsetof(IdentifyController, endgidmax) == 340);
+static_assert(offsetof(IdentifyController, anatt) == 342);
+static_assert(offsetof(IdentifyController, anacap) == 343);
+static_assert(offsetof(IdentifyController, anagrpmax) == 344);
+static_assert(offsetof(IdentifyController, nanagrpid) == 348);
+static_assert(offsetof(IdentifyController, domainid) == 356);
+static_assert(offsetof(IdentifyController, cqes) == 513);
+static_assert(offsetof(IdentifyController, maxcmd) == 514);
+static_assert(offsetof(IdentifyController, fuses) == 522);
+static_assert(offsetof(IdentifyController, fna) == 524);
+static_assert(offsetof(IdentifyController, awun) == 526);
+static_assert(offsetof(IdentifyController, awupf) == 528);
+static_assert(offsetof(IdentifyController, icsvscc) == 530);
+static_assert(offsetof(IdentifyController, nwpc) == 531);
+static_assert(offsetof(IdentifyController, acwu) == 532);
+static_assert(offsetof(IdentifyController, ocfs) == 534);
+static_assert(offsetof(IdentifyController, mnan) == 540);
+static_assert(offsetof(IdentifyController, maxdna) == 544);
+static_assert(offsetof(IdentifyController, iorcsz) == 1796);
+static_assert(offsetof(IdentifyController, icdoff) == 1800);
+static_assert(offsetof(IdentifyController, fcatt) == 1802);
+static_assert(offsetof(IdentifyController, ofcs) == 1804);
 static_assert(offsetof(IdentifyController, sn) == 4);
 static_assert(offsetof(IdentifyController, mn) == 24);
 static_assert(offsetof(IdentifyController, fr) == 64);

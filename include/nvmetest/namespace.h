@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: BSD-3-Clause
+//
+// Namespace: an NVMe namespace of a Controller, as PyNVMe3's Namespace class
+// (API section 4).  I/O commands go through an explicit Qpair and return it,
+// so that nvme0n1.read(qpair, buf, 0, 8).waitdone() reads as in Python.
+//
+//   nvmetest::Namespace nvme0n1(nvme0);        // nsid 1
+//   nvme0n1.write(qpair, buf, 0, 1).waitdone();
+//   nvme0n1.read(qpair, buf, 0, 1, {.cb = [&](const nvmetest::nvme::Cqe& c) { ... }});
+//   qpair.waitdone();
+//
+// A data buffer smaller than lba_count blocks (buf.size() from buf.offset()) is
+// refused with UsageError before anything reaches the device.
+#ifndef NVMETEST_NAMESPACE_H
+#define NVMETEST_NAMESPACE_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "nvmetest/buffer.h"
+#include "nvmetest/controller.h"
+#include "nvmetest/qpair.h"
+
+namespace nvmetest {
+
+// The keyword tail of I/O commands: io_flags is dword 12 bits 31:16 (FUA,
+// LR, PRINFO, ...), dword13..15 as given.
+struct IoArgs {
+    std::uint16_t io_flags = 0;
+    std::uint32_t dword13 = 0, dword14 = 0, dword15 = 0;
+    Callback cb{};
+};
+struct DsmArgs {
+    std::uint32_t attribute = 0x4;  // AD: deallocate
+    Callback cb{};
+};
+// send_cmd() on a namespace: the opcode's bits 9:8 are the FUSE field.
+struct IoCmdArgs {
+    Buffer* buf = nullptr;
+    std::uint32_t nsid = 0;  // 0: this namespace
+    std::uint32_t cdw2 = 0, cdw3 = 0;
+    std::uint32_t cdw10 = 0, cdw11 = 0, cdw12 = 0, cdw13 = 0, cdw14 = 0, cdw15 = 0;
+    std::size_t size = 0;  // bytes transferred; 0: the buffer's size
+    Callback cb{};
+};
+
+class Namespace {
+public:
+    explicit Namespace(Controller& nvme, std::uint32_t nsid = 1);
+    Namespace(Namespace&&) noexcept;
+    Namespace& operator=(Namespace&&) noexcept;
+    Namespace(const Namespace&) = delete;
+    Namespace& operator=(const Namespace&) = delete;
+    ~Namespace();
+
+    // Python's close(): later use throws UsageError.  Idempotent.
+    void close() noexcept;
+
+    std::uint32_t nsid() const;
+    // NSZE: the namespace size in logical blocks.
+    std::uint64_t capacity() const;
+    // Bytes of one logical block's data, and of its metadata.
+    std::uint32_t sector_size() const;
+    std::uint32_t meta_size() const;
+
+    // Identify Namespace bytes [begin, end] (read at creation and by format()).
+    template <class T = std::uint64_t>
+    T id_data(std::size_t end, std::size_t begin) const
+    {
+        if constexpr (std::is_same_v<T, std::string>)
+            return id_string(end, begin);
+        else
+            return static_cast<T>(id_int(end, begin));
+    }
+    template <class T = std::uint64_t>
+    T id_data(std::size_t end) const
+    {
+        return id_data<T>(end, end);
+    }
+    // Reads Identify Namespace again (after format, attach, ...).
+    void refresh();
+
+    // ------------------------------------------------------------ I/O
+    Qpair& read(Qpair& qpair, Buffer& buf, std::uint64_t lba, std::uint32_t lba_count = 1,
+                IoArgs a = {});
+    Qpair& write(Qpair& qpair, Buffer& buf, std::uint64_t lba, std::uint32_t lba_count = 1,
+                 IoArgs a = {});
+    Qpair& compare(Qpair& qpair, Buffer& buf, std::uint64_t lba, std::uint32_t lba_count = 1,
+                   IoArgs a = {});
+    Qpair& flush(Qpair& qpair, Callback cb = {});
+    Qpair& write_uncor(Qpair& qpair, std::uint64_t lba, std::uint32_t lba_count = 1,
+                       IoArgs a = {});
+    Qpair& write_zeroes(Qpair& qpair, std::uint64_t lba, std::uint32_t lba_count = 1,
+                        IoArgs a = {});
+    Qpair& verify(Qpair& qpair, std::uint64_t lba, std::uint32_t lba_count = 1, IoArgs a = {});
+    // Dataset Management of range_num ranges (Buffer::set_dsm_range).
+    Qpair& dsm(Qpair& qpair, Buffer& buf, std::uint32_t range_num, DsmArgs a = {});
+    // Copy range_num source ranges (Buffer::set_copy_range) to sdlba.
+    Qpair& copy(Qpair& qpair, Buffer& buf, std::uint64_t sdlba, std::uint32_t range_num = 1,
+                IoArgs a = {});
+    // Any I/O opcode, valid or not.
+    Qpair& send_cmd(std::uint32_t opcode, Qpair& qpair, IoCmdArgs a = {});
+
+    // ---------------------------------------------------------- helpers
+    // Formats this namespace to the LBA format of these sizes and waits (with a
+    // timeout of at least 30 s); returns the status field (0: success).
+    std::uint16_t format(std::uint32_t data_size = 512, std::uint32_t meta_size = 0,
+                         std::uint8_t ses = 0);
+    bool supports(std::uint8_t opcode);
+    void set_timeout_ms(std::uint8_t opcode, std::uint32_t msec);
+    int get_lba_format(std::uint32_t data_size = 512, std::uint32_t meta_size = 0);
+
+private:
+    struct State;
+    State& state() const;
+    std::uint64_t id_int(std::size_t end, std::size_t begin) const;
+    std::string id_string(std::size_t end, std::size_t begin) const;
+    Qpair& rw(std::uint8_t opcode, Qpair& qpair, Buffer* buf, std::uint64_t lba,
+              std::uint32_t lba_count, IoArgs& a);
+    Qpair& submit(Qpair& qpair, const nvme::Sqe& sqe, Buffer* buf, std::size_t xfer, Callback cb);
+
+    std::unique_ptr<State> s_;
+};
+
+}  // namespace nvmetest
+
+#endif  // NVMETEST_NAMESPACE_H

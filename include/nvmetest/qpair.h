@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: BSD-3-Clause
+//
+// Qpair: an I/O submission queue and its completion queue, as PyNVMe3's Qpair
+// class (API section 5).  Created on the device at construction, deleted from
+// it by del() or the destructor.  Completions are polled by waitdone();
+// interrupts are there to be tested (msix_*).
+//
+//   nvmetest::Qpair qpair(nvme0, 16);
+//   nvmetest::Qpair lazy(nvme0, 16, {.lazy_doorbell = true});
+//   nvme0n1.write(qpair, buf, 0).waitdone();
+//
+// A Qpair must go before its Controller; one that outlives it throws
+// UsageError on use and frees its memory quietly.  Controller::reset() creates
+// the live Qpairs on the device again.
+#ifndef NVMETEST_QPAIR_H
+#define NVMETEST_QPAIR_H
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "nvmetest/cmdlog.h"
+#include "nvmetest/controller.h"
+#include "nvmetest/nvme/command.h"
+
+namespace nvmetest {
+
+namespace core {
+struct QpairCore;
+class Queue;
+}
+
+struct QpairOptions {
+    bool ien = true;                       // interrupts enabled on the CQ
+    std::optional<unsigned> vector{};        // interrupt vector; default: sqid modulo the vectors set up
+    unsigned prio = 0;                     // 0 urgent .. 3 low (weighted round robin)
+    std::optional<std::uint16_t> sqid{};     // default: the lowest free queue ID
+    bool lazy_doorbell = false;            // ring the SQ doorbell only in waitdone()
+};
+
+class Qpair {
+public:
+    explicit Qpair(Controller& nvme, unsigned depth = 1024, QpairOptions options = {});
+    Qpair(Qpair&&) noexcept;
+    Qpair& operator=(Qpair&&) noexcept;
+    Qpair(const Qpair&) = delete;
+    Qpair& operator=(const Qpair&) = delete;
+    // Deletes the queues from the device (bounded by the admin timeout); never throws.
+    ~Qpair();
+
+    // Reaps n completions and returns dword 0 of the last (see Controller::waitdone).
+    std::uint32_t waitdone(unsigned n = 1);
+
+    std::uint16_t latest_cid() const;
+    std::uint64_t latest_latency() const;  // microseconds
+    unsigned prio() const;
+    std::uint16_t sqid() const;
+    unsigned depth() const;
+
+    // Recent commands of this queue, oldest first (count 0: all kept).
+    std::vector<CmdLogEntry> cmdlog(std::size_t count = 1000) const;
+    // The SQE that produced cqe (in a callback, the command just completed).
+    nvme::Sqe get_cmd(const nvme::Cqe& cqe) const;
+
+    // The interrupt vector of this queue's CQ (counters of the kernel module).
+    void msix_clear();
+    bool msix_isset() const;
+    bool wait_msix(unsigned timeout_ms = 1000) const;
+    void msix_mask();
+    void msix_unmask();
+
+    // Deletes SQ and CQ from the device now ("delete" in Python).
+    void del();
+
+    // Internal.
+    core::QpairCore& core() const;
+    core::Queue& queue() const;
+
+private:
+    std::unique_ptr<core::QpairCore> core_;
+};
+
+}  // namespace nvmetest
+
+#endif  // NVMETEST_QPAIR_H

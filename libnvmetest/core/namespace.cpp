@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "nvmetest/namespace.h"
+
+#include <algorithm>
+
+#include "core/controller_core.h"
+#include "nvmetest/errors.h"
+#include "nvmetest/nvme/opcodes.h"
+#include "nvmetest/nvme/status.h"
+#include "nvmetest/warnings.h"
+
+namespace nvmetest {
+namespace {
+
+constexpr std::uint32_t kFormatTimeoutMs = 30000;
+
+}  // namespace
+
+struct Namespace::State {
+    std::shared_ptr<core::ControllerCore> ctrl;
+    std::uint32_t nsid = 0;
+    DmaMemory id;
+    std::uint64_t nsze = 0;
+    std::uint32_t lba_bytes = 512;
+    std::uint32_t ms = 0;
+    bool extended = false;  // metadata transferred with the data (FLBAS bit 4)
+};
+
+Namespace::Namespace(Controller& nvme, std::uint32_t nsid) : s_(std::make_unique<State>())
+{
+    s_->ctrl = nvme.core();
+    s_->ctrl->check_open();
+    s_->nsid = nsid;
+    s_->id = s_->ctrl->t->alloc_dma(4096);
+    refresh();
+}
+
+Namespace::Namespace(Namespace&&) noexcept = default;
+Namespace& Namespace::operator=(Namespace&&) noexcept = default;
+Namespace::~Namespace() = default;
+
+void Namespace::close() noexcept { s_.reset(); }
+
+Namespace::State& Namespace::state() const
+{
+    if (!s_)
+        throw UsageError("this Namespace was closed (or moved from): create a new one");
+    s_->ctrl->check_open();
+    return *s_;
+}
+
+void Namespace::refresh()
+{
+    State& s = state();
+    nvme::Sqe sqe{};
+    sqe.set_opcode(nvme::admin::kIdentify);
+    sqe.set_nsid(s.nsid);
+    sqe.cdw[10] = nvme::cns::kNamespace;
+    const nvme::Cqe cqe = s.ctrl->admin_sync(sqe, &s.id, 4096);
+    if (!cqe.ok())
+        throw UsageError("Identify Namespace " + std::to_string(s.nsid) + " failed (" +
+                         nvme::status_string(cqe.status()) +
+                         "): is the namespace ID active on this controller?");
+    const std::uint8_t* d = s.id.data();
+    s.nsze = 0;
+    for (int i = 7; i >= 0; i--)
+        s.nsze = s.nsze << 8 | d[i];
+    const std::uint8_t flbas = d[26];
+    const unsigned fmt = (flbas & 0xfu) | ((flbas >> 5) & 3u) << 4;
+    const std::uint8_t* f = d + 128 + fmt * 4;
+    s.ms = f[0] | f[1] << 8;
+    s.lba_bytes = f[2] >= 9 && f[2] < 32 ? 1u << f[2] : 512u;
+    s.extended = flbas & 0x10;
+}
+
+std::uint32_t Namespace::nsid() const { return state().nsid; }
+std::uint64_t Namespace::capacity() const { return state().nsze; }
+std::uint32_t Namespace::sector_size() const { return state().lba_bytes; }
+std::uint32_t Namespace::meta_size() const { return state().ms; }
+
+std::uint64_t Namespace::id_int(std::size_t end, std::size_t begin) const
+{
+    const State& s = state();
+    if (begin > end || end >= 4096 || end - begin >= 8)
+        throw UsageError("id_data(" + std::to_string(end) + ", " + std::to_string(begin) +
+                         ") must name 1 to 8 bytes of Identify Namespace");
+    std::uint64_t v = 0;
+    for (std::size_t i = end + 1; i > begin; i--)
+        v = v << 8 | s.id.data()[i - 1];
+    return v;
+}
+
+std::string Namespace::id_string(std::size_t end, std::size_t begin) const
+{
+    const State& s = state();
+    if (begin > end || end >= 4096)
+        throw UsageError("id_data<std::string>: the field lies outside Identify Namespace");
+    std::string r(reinterpret_cast<const char*>(s.id.data()) + begin, end + 1 - begin);
+    while (!r.empty() && (r.back() == ' ' || r.back() == '\0'))
+        r.pop_back();
+    return r;
+}
+
+Qpair& Namespace::submit(Qpair& qpair, const nvme::Sqe& sqe, Buffer* buf, std::size_t xfer,
+                         Callback cb)
+{
+    State& s = state();
+    core::QpairCore& qc = qpair.core();
+    if (qc.ctrl.get() != s.ctrl.get())
+        throw UsageError("the Qpair belongs to another Controller than this Namespace");
+    const std::uint32_t timeout = s.ctrl->io_timeout(sqe.opcode());
+    if (buf) {
+        const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name()};
+        qc.q->submit(sqe, &ref, xfer, std::move(cb), timeout);
+    } else {
+        qc.q->submit(sqe, nullptr, 0, std::move(cb), timeout);
+    }
+    return qpair;
+}
+
+Qpair& Namespace::rw(std::uint8_t opcode, Qpair& qpair, Buffer* buf, std::uint64_t lba,
+                     std::uint32_t lba_count, IoArgs& a)
+{
+    const State& s = state();
+    if (lba_count == 0 || lba_count > 0x10000)
+        throw UsageError("lba_count " + std::to_string(lba_count) +
+                         " is outside 1..65536 (NLB is 16 bits, 0-based)");
+    nvme::Sqe sqe{};
+    sqe.set_opcode(opcode);
+    sqe.set_nsid(s.nsid);
+    sqe.cdw[10] = static_cast<std::uint32_t>(lba);
+    sqe.cdw[11] = static_cast<std::uint32_t>(lba >> 32);
+    sqe.cdw[12] = (lba_count - 1) | std::uint32_t{a.io_flags} << 16;
+    sqe.cdw[13] = a.dword13;
+    sqe.cdw[14] = a.dword14;
+    sqe.cdw[15] = a.dword15;
+    const std::size_t block = s.lba_bytes + (s.extended ? s.ms : 0);
+    return submit(qpair, sqe, buf, buf ? block * lba_count : 0, std::move(a.cb));
+}
+
+Qpair& Namespace::read(Qpair& q, Buffer& buf, std::uint64_t lba, std::uint32_t n, IoArgs a)
+{
+    return rw(nvme::io::kRead, q, &buf, lba, n, a);
+}
+Qpair& Namespace::write(Qpair& q, Buffer& buf, std::uint64_t lba, std::uint32_t n, IoArgs a)
+{
+    return rw(nvme::io::kWrite, q, &buf, lba, n, a);
+}
+Qpair& Namespace::compare(Qpair& q, Buffer& buf, std::uint64_t lba, std::uint32_t n, IoArgs a)
+{
+    return rw(nvme::io::kCompare, q, &buf, lba, n, a);
+}
+Qpair& Namespace::write_uncor(Qpair& q, std::uint64_t lba, std::uint32_t n, IoArgs a)
+{
+    return rw(nvme::io::kWriteUncorrectable, q, nullptr, lba, n, a);
+}
+Qpair& Namespace::write_zeroes(Qpair& q, std::uint64_t lba, std::uint32_t n, IoArgs a)
+{
+    return rw(nvme::io::kWriteZeroes, q, nullptr, lba, n, a);
+}
+Qpair& Namespace::verify(Qpair& q, std::uint64_t lba, std::uint32_t n, IoArgs a)
+{
+    return rw(nvme::io::kVerify, q, nullptr, lba, n, a);
+}
+
+Qpair& Namespace::flush(Qpair& qpair, Callback cb)
+{
+    nvme::Sqe sqe{};
+    sqe.set_opcode(nvme::io::kFlush);
+    sqe.set_nsid(state().nsid);
+    return submit(qpair, sqe, nullptr, 0, std::move(cb));
+}
+
+Qpair& Namespace::dsm(Qpair& qpair, Buffer& buf, std::uint32_t range_num, DsmArgs a)
+{
+    if (range_num == 0 || range_num > 256)
+        throw UsageError("DSM takes 1 to 256 ranges, not " + std::to_string(range_num));
+    nvme::Sqe sqe{};
+    sqe.set_opcode(nvme::io::kDatasetManagement);
+    sqe.set_nsid(state().nsid);
+    sqe.cdw[10] = range_num - 1;
+    sqe.cdw[11] = a.attribute;
+    return submit(qpair, sqe, &buf, std::size_t{range_num} * 16, std::move(a.cb));
+}
+
+Qpair& Namespace::copy(Qpair& qpair, Buffer& buf, std::uint64_t sdlba, std::uint32_t range_num,
+                       IoArgs a)
+{
+    if (range_num == 0 || range_num > 256)
+        throw UsageError("Copy takes 1 to 256 source ranges, not " + std::to_string(range_num));
+    nvme::Sqe sqe{};
+    sqe.set_opcode(nvme::io::kCopy);
+    sqe.set_nsid(state().nsid);
+    sqe.cdw[10] = static_cast<std::uint32_t>(sdlba);
+    sqe.cdw[11] = static_cast<std::uint32_t>(sdlba >> 32);
+    sqe.cdw[12] = (range_num - 1) | std::uint32_t{a.io_flags} << 16;  // format 0
+    sqe.cdw[13] = a.dword13;
+    sqe.cdw[14] = a.dword14;
+    sqe.cdw[15] = a.dword15;
+    return submit(qpair, sqe, &buf, std::size_t{range_num} * 32, std::move(a.cb));
+}
+
+Qpair& Namespace::send_cmd(std::uint32_t opcode, Qpair& qpair, IoCmdArgs a)
+{
+    if (opcode > 0xffff)
+        throw UsageError("send_cmd opcode " + std::to_string(opcode) +
+                         " does not fit dword 0 bits 15:0 (opcode, FUSE, PSDT)");
+    nvme::Sqe sqe{};
+    sqe.cdw[0] = opcode;
+    sqe.set_nsid(a.nsid ? a.nsid : state().nsid);
+    sqe.cdw[2] = a.cdw2;
+    sqe.cdw[3] = a.cdw3;
+    sqe.cdw[10] = a.cdw10;
+    sqe.cdw[11] = a.cdw11;
+    sqe.cdw[12] = a.cdw12;
+    sqe.cdw[13] = a.cdw13;
+    sqe.cdw[14] = a.cdw14;
+    sqe.cdw[15] = a.cdw15;
+    const std::size_t bytes = a.buf ? (a.size ? a.size : a.buf->size()) : 0;
+    return submit(qpair, sqe, a.buf, bytes, std::move(a.cb));
+}
+
+std::uint16_t Namespace::format(std::uint32_t data_size, std::uint32_t meta_size, std::uint8_t ses)
+{
+    State& s = state();
+    const int lbaf = get_lba_format(data_size, meta_size);
+    if (lbaf < 0)
+        throw UsageError("namespace " + std::to_string(s.nsid) + " has no LBA format of " +
+                         std::to_string(data_size) + " + " + std::to_string(meta_size) +
+                         " bytes: see its LBAF list (id_data(128 + 4 * i))");
+    const std::uint32_t saved = s.ctrl->admin_timeouts[0x80];
+    s.ctrl->admin_timeouts[0x80] = std::max(s.ctrl->admin_timeout(0x80), kFormatTimeoutMs);
+    nvme::Sqe sqe{};
+    sqe.set_opcode(0x80);
+    sqe.set_nsid(s.nsid);
+    sqe.cdw[10] = (static_cast<std::uint32_t>(lbaf) & 0xfu) | (ses & 7u) << 9 |
+                  ((static_cast<std::uint32_t>(lbaf) >> 4) & 3u) << 12;
+    nvme::Cqe cqe{};
+    try {
+        cqe = s.ctrl->admin_sync(sqe, nullptr, 0);
+    } catch (...) {
+        s.ctrl->admin_timeouts[0x80] = saved;
+        throw;
+    }
+    s.ctrl->admin_timeouts[0x80] = saved;
+    if (!cqe.ok())
+        warn(nvme::status_string(cqe.status()));
+    refresh();
+    return cqe.status();
+}
+
+bool Namespace::supports(std::uint8_t opcode)
+{
+    return state().ctrl->supports(256u + opcode);
+}
+
+void Namespace::set_timeout_ms(std::uint8_t opcode, std::uint32_t msec)
+{
+    if (msec == 0)
+        throw UsageError("a timeout of 0 ms would fail every command: give milliseconds > 0");
+    state().ctrl->io_timeouts[opcode] = msec;
+}
+
+int Namespace::get_lba_format(std::uint32_t data_size, std::uint32_t meta_size)
+{
+    const State& s = state();
+    const std::uint8_t* d = s.id.data();
+    const unsigned nlbaf = d[25] + 1u;
+    for (unsigned i = 0; i < nlbaf && i < 64; i++) {
+        const std::uint8_t* f = d + 128 + i * 4;
+        const std::uint32_t ms = f[0] | f[1] << 8;
+        if (f[2] >= 9 && f[2] < 32 && (1u << f[2]) == data_size && ms == meta_size)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+}  // namespace nvmetest

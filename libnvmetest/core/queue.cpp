@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "core/queue.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <thread>
+
+#include "core/transport.h"
+#include "nvmetest/bar.h"
+#include "nvmetest/errors.h"
+#include "nvmetest/nvme/opcodes.h"
+#include "nvmetest/nvme/registers.h"
+#include "nvmetest/nvme/status.h"
+#include "nvmetest/warnings.h"
+
+namespace nvmetest::core {
+namespace {
+
+constexpr std::size_t kLogEntries = 1024;  // per queue, a power of two
+constexpr std::int64_t kNoDeadline = std::numeric_limits<std::int64_t>::max();
+
+// Set while a command callback runs: waitdone() inside it is refused.
+thread_local bool t_in_callback = false;
+
+struct CallbackScope {
+    CallbackScope() noexcept { t_in_callback = true; }
+    ~CallbackScope() { t_in_callback = false; }
+    CallbackScope(const CallbackScope&) = delete;
+    CallbackScope& operator=(const CallbackScope&) = delete;
+};
+
+std::string hex(std::uint64_t v, int width)
+{
+    char s[24];
+    std::snprintf(s, sizeof(s), "0x%0*llx", width, static_cast<unsigned long long>(v));
+    return s;
+}
+
+std::string_view opcode_name(bool admin, std::uint8_t op)
+{
+    return admin ? nvme::admin_opcode_name(op) : nvme::io_opcode_name(op);
+}
+
+std::size_t round_up_pow2(std::size_t v)
+{
+    std::size_t p = 1;
+    while (p < v)
+        p <<= 1;
+    return p;
+}
+
+}  // namespace
+
+void invoke_callback(const Callback& cb, const nvme::Cqe& cqe)
+{
+    CallbackScope scope;
+    cb(cqe);
+}
+
+std::int64_t now_ns() noexcept
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+Queue::Queue(Transport& t, const QueueConfig& config) : cfg_(config)
+{
+    if (cfg_.depth < 2 || cfg_.depth > 65536)
+        throw UsageError("queue depth " + std::to_string(cfg_.depth) +
+                         " is invalid: a queue has 2 to 65536 entries (and at most CAP.MQES + 1)");
+    sq_ = t.alloc_dma(std::size_t{cfg_.depth} * sizeof(nvme::Sqe));
+    cq_ = t.alloc_dma(std::size_t{cfg_.depth} * sizeof(nvme::Cqe));
+    sq_db_ = t.doorbell(nvme::reg::sq_tail_doorbell(cfg_.qid, cfg_.dstrd));
+    cq_db_ = t.doorbell(nvme::reg::cq_head_doorbell(cfg_.qid, cfg_.dstrd));
+
+    // One PRP list per command identifier, never crossing a page: sized for the
+    // largest transfer MDTS allows, in chunks no larger than one DMA allocation.
+    prp_slot_bytes_ = round_up_pow2(std::max<std::size_t>(cfg_.max_prp_entries, 2) * 8);
+    prp_slot_bytes_ = std::min<std::size_t>(prp_slot_bytes_, cfg_.page_size);
+    cfg_.max_prp_entries = static_cast<std::uint32_t>(prp_slot_bytes_ / 8);
+    const std::uint64_t max_alloc = std::max<std::uint64_t>(t.dma_max_alloc(), cfg_.page_size);
+    prp_slots_per_chunk_ = static_cast<std::size_t>(max_alloc / prp_slot_bytes_);
+    for (std::size_t done = 0; done < cfg_.depth; done += prp_slots_per_chunk_) {
+        const std::size_t n = std::min<std::size_t>(prp_slots_per_chunk_, cfg_.depth - done);
+        prp_chunks_.push_back(t.alloc_dma(n * prp_slot_bytes_));
+    }
+
+    slots_.resize(cfg_.depth);
+    free_cids_.reserve(cfg_.depth);
+    log_.resize(kLogEntries);
+    reinit();
+}
+
+std::size_t Queue::reinit()
+{
+    const std::size_t lost = outstanding_;
+    sq_.fill(0);
+    cq_.fill(0);
+    for (auto& s : slots_) {
+        s.cb = nullptr;
+        s.state = SlotState::Free;
+        s.aer = false;
+    }
+    free_cids_.clear();
+    for (std::uint32_t cid = cfg_.depth; cid > 0; cid--)
+        free_cids_.push_back(static_cast<std::uint16_t>(cid - 1));
+    sq_tail_ = sq_tail_rung_ = sq_head_ = 0;
+    cq_head_ = cq_head_rung_ = 0;
+    phase_ = 1;
+    outstanding_ = 0;
+    next_deadline_ns_ = kNoDeadline;
+    return lost;
+}
+
+void Queue::build_prps(nvme::Sqe& sqe, const DataRef& buf, std::size_t xfer, std::uint16_t cid)
+{
+    const std::uint64_t page = cfg_.page_size;
+    const std::uint64_t addr = buf.iova;
+    sqe.set_prp1(addr);
+    const std::uint64_t first = page - (addr & (page - 1));
+    if (xfer <= first) {
+        sqe.set_prp2(0);
+        return;
+    }
+    const std::uint64_t rest = xfer - first;
+    const std::uint64_t next = addr + first;
+    if (rest <= page) {
+        sqe.set_prp2(next);
+        return;
+    }
+    const std::size_t entries = static_cast<std::size_t>((rest + page - 1) / page);
+    DmaMemory& chunk = prp_chunks_[cid / prp_slots_per_chunk_];
+    const std::size_t off = (cid % prp_slots_per_chunk_) * prp_slot_bytes_;
+    for (std::size_t i = 0; i < entries; i++)
+        chunk.store<std::uint64_t>(off + i * 8, next + i * page);
+    sqe.set_prp2(chunk.iova(off));
+}
+
+std::uint16_t Queue::submit(nvme::Sqe sqe, const DataRef* buf, std::size_t xfer, Callback cb,
+                            std::uint32_t timeout_ms, bool aer)
+{
+    if (buf && xfer) {
+        if (buf->size < xfer)
+            throw UsageError("Buffer \"" + std::string(buf->name) + "\" offers " +
+                             std::to_string(buf->size) + " bytes (size from offset " +
+                             std::to_string(buf->offset) +
+                             "), but the command transfers " + std::to_string(xfer) +
+                             " bytes: use a larger buffer or transfer less; nothing was sent");
+        const std::uint64_t page = cfg_.page_size;
+        const std::uint64_t first = page - (buf->iova & (page - 1));
+        const std::uint64_t pages = xfer > first ? (xfer - first + page - 1) / page : 0;
+        if (pages > 1 && pages > cfg_.max_prp_entries)
+            throw UsageError("the transfer of " + std::to_string(xfer) + " bytes needs " +
+                             std::to_string(pages) + " PRP list entries, more than the " +
+                             std::to_string(cfg_.max_prp_entries) +
+                             " this queue prepared per command (sized from MDTS): split it");
+    }
+    const std::uint32_t next_tail = (sq_tail_ + 1) % cfg_.depth;
+    if (next_tail == sq_head_ || free_cids_.empty())
+        throw UsageError("queue " + std::to_string(cfg_.qid) + " is full (" +
+                         std::to_string(cfg_.depth) +
+                         " entries): reap completions with waitdone() before submitting more");
+
+    const std::uint16_t cid = free_cids_.back();
+    free_cids_.pop_back();
+    sqe.set_cid(cid);
+    if (buf && xfer)
+        build_prps(sqe, *buf, xfer, cid);
+
+    const std::int64_t now = now_ns();
+    Slot& s = slots_[cid];
+    s.cb = std::move(cb);
+    s.submitted_ns = now;
+    s.aer = aer;
+    s.state = SlotState::Busy;
+    s.deadline_ns = aer ? 0 : now + std::int64_t{timeout_ms} * 1000000;
+    if (!aer) {
+        outstanding_++;
+        if (s.deadline_ns < next_deadline_ns_)
+            next_deadline_ns_ = s.deadline_ns;
+    }
+
+    const std::uint64_t seq = ++log_seq_;
+    LogRecord& rec = log_[seq & (kLogEntries - 1)];
+    rec.seq = seq;
+    rec.sqe = sqe;
+    rec.cqe = {};
+    rec.submitted_ns = now;
+    rec.completed = rec.timed_out = false;
+    s.log_index = static_cast<std::uint32_t>(seq & (kLogEntries - 1));
+    s.log_seq = seq;
+
+    std::memcpy(sq_.data() + std::size_t{sq_tail_} * sizeof(nvme::Sqe), &sqe, sizeof(sqe));
+    sq_tail_ = next_tail;
+    latest_cid_ = cid;
+    if (!cfg_.lazy_doorbell)
+        ring_sq_doorbell();
+    return cid;
+}
+
+void Queue::ring_sq_doorbell() noexcept
+{
+    if (sq_tail_ == sq_tail_rung_)
+        return;
+    dma_wmb();
+    *sq_db_ = sq_tail_;
+    sq_tail_rung_ = sq_tail_;
+}
+
+void Queue::ring_cq_doorbell() noexcept
+{
+    if (cq_head_ == cq_head_rung_)
+        return;
+    *cq_db_ = cq_head_;
+    cq_head_rung_ = cq_head_;
+}
+
+void Queue::release(std::uint16_t cid) noexcept
+{
+    Slot& s = slots_[cid];
+    s.state = SlotState::Free;
+    s.aer = false;
+    free_cids_.push_back(cid);
+}
+
+void Queue::deliver(const nvme::Cqe& cqe, Callback& cb)
+{
+    if (cb)
+        invoke_callback(cb, cqe);
+    else if (!cqe.ok())
+        warn(nvme::status_string(cqe.status()));
+}
+
+unsigned Queue::reap(unsigned max, std::uint32_t& last_dw0)
+{
+    struct DoorbellGuard {
+        Queue* q;
+        ~DoorbellGuard() { q->ring_cq_doorbell(); }
+    } guard{this};
+
+    unsigned counted = 0;
+    while (counted < max) {
+        const std::size_t pos = std::size_t{cq_head_} * sizeof(nvme::Cqe);
+        const std::uint32_t dw3 = cq_.load<std::uint32_t>(pos + 12);
+        if (((dw3 >> 16) & 1) != phase_)
+            break;
+        dma_rmb();
+        nvme::Cqe cqe;
+        cqe.dw[0] = cq_.load<std::uint32_t>(pos);
+        cqe.dw[1] = cq_.load<std::uint32_t>(pos + 4);
+        cqe.dw[2] = cq_.load<std::uint32_t>(pos + 8);
+        cqe.dw[3] = dw3;
+        if (++cq_head_ == cfg_.depth) {
+            cq_head_ = 0;
+            phase_ ^= 1;
+        }
+        sq_head_ = cqe.sqhd() % cfg_.depth;
+
+        const std::uint16_t cid = cqe.cid();
+        if (cid >= slots_.size() || slots_[cid].state == SlotState::Free) {
+            warn("unexpected completion on queue " + std::to_string(cfg_.qid) + ": cid " +
+                 std::to_string(cid) + " is not outstanding (" + nvme::status_string(cqe.status()) +
+                 ")");
+            continue;
+        }
+        Slot& s = slots_[cid];
+        if (s.state == SlotState::TimedOut) {
+            release(cid);  // the late completion of a command that timed out
+            continue;
+        }
+        const std::int64_t now = now_ns();
+        LogRecord& rec = log_[s.log_index];
+        if (rec.seq == s.log_seq) {
+            rec.cqe = cqe;
+            rec.completed_ns = now;
+            rec.completed = true;
+        }
+        Callback cb = std::move(s.cb);
+        s.cb = nullptr;
+        const bool aer = s.aer;
+        release(cid);
+        if (aer) {
+            if (on_aer_)
+                on_aer_(cqe, cb);
+            continue;
+        }
+        outstanding_--;
+        latest_latency_us_ = static_cast<std::uint64_t>((now - s.submitted_ns) / 1000);
+        counted++;
+        last_dw0 = cqe.dw[0];
+        deliver(cqe, cb);
+    }
+    return counted;
+}
+
+unsigned Queue::expire(std::int64_t now, std::uint32_t& last_dw0)
+{
+    unsigned expired = 0;
+    std::int64_t next = kNoDeadline;
+    for (std::size_t cid = 0; cid < slots_.size(); cid++) {
+        Slot& s = slots_[cid];
+        if (s.state != SlotState::Busy || s.aer)
+            continue;
+        if (s.deadline_ns > now) {
+            next = std::min(next, s.deadline_ns);
+            continue;
+        }
+        s.state = SlotState::TimedOut;
+        outstanding_--;
+        expired++;
+        nvme::Cqe cqe;
+        std::memset(&cqe, 0xff, sizeof(cqe));
+        LogRecord& rec = log_[s.log_index];
+        std::uint8_t opcode = 0;
+        if (rec.seq == s.log_seq) {
+            rec.cqe = cqe;
+            rec.completed_ns = now;
+            rec.completed = rec.timed_out = true;
+            opcode = rec.sqe.opcode();
+        }
+        latest_latency_us_ = static_cast<std::uint64_t>((now - s.submitted_ns) / 1000);
+        last_dw0 = cqe.dw[0];
+        Callback cb = std::move(s.cb);
+        s.cb = nullptr;
+        next_deadline_ns_ = next;  // consistent even if warn() throws
+        warn("timeout: " + std::string(opcode_name(cfg_.admin, opcode)) + " (opcode " +
+             hex(opcode, 2) + ", cid " + std::to_string(cid) + ") on queue " +
+             std::to_string(cfg_.qid) + " did not complete in " +
+             std::to_string((now - s.submitted_ns) / 1000000) +
+             " ms; it completes with an all-ones CQE");
+        if (cb)
+            invoke_callback(cb, cqe);
+    }
+    next_deadline_ns_ = next;
+    return expired;
+}
+
+std::uint32_t Queue::waitdone(unsigned n)
+{
+    if (t_in_callback)
+        throw UsageError("waitdone() was called inside a command callback, where it would "
+                         "deadlock: submit from the callback if you must, and reap with the "
+                         "waitdone() that is running");
+    ring_sq_doorbell();
+    std::uint32_t last = 0;
+    unsigned reaped = 0;
+    unsigned idle = 0;
+    while (reaped < n) {
+        const unsigned got = reap(n - reaped, last);
+        if (got) {
+            reaped += got;
+            idle = 0;
+            continue;
+        }
+        if (outstanding_ == 0)
+            throw UsageError("waitdone(" + std::to_string(n) + ") on queue " +
+                             std::to_string(cfg_.qid) + " reaped " + std::to_string(reaped) +
+                             " and no further command is outstanding: wait for as many "
+                             "commands as were submitted");
+        const std::int64_t now = now_ns();
+        if (now >= next_deadline_ns_) {
+            reaped += expire(now, last);
+            continue;
+        }
+        if (++idle > 1000)
+            std::this_thread::yield();
+        // Commands submitted by callbacks are batched too.
+        ring_sq_doorbell();
+    }
+    return last;
+}
+
+std::vector<CmdLogEntry> Queue::cmdlog(std::size_t count) const
+{
+    const auto wall_offset = std::chrono::system_clock::now().time_since_epoch() -
+                             std::chrono::nanoseconds(now_ns());
+    auto to_wall = [&](std::int64_t ns) {
+        return std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                wall_offset + std::chrono::nanoseconds(ns)));
+    };
+    const std::size_t have = std::min<std::size_t>(log_seq_, kLogEntries);
+    if (count == 0 || count > have)
+        count = have;
+    std::vector<CmdLogEntry> out;
+    out.reserve(count);
+    for (std::uint64_t seq = log_seq_ - count + 1; seq <= log_seq_ && count; seq++) {
+        const LogRecord& r = log_[seq & (kLogEntries - 1)];
+        CmdLogEntry e;
+        e.sqid = cfg_.qid;
+        e.sqe = r.sqe;
+        e.cqe = r.cqe;
+        e.completed = r.completed;
+        e.timed_out = r.timed_out;
+        e.submitted = to_wall(r.submitted_ns);
+        if (r.completed) {
+            e.completed_at = to_wall(r.completed_ns);
+            e.latency_us = static_cast<std::uint64_t>((r.completed_ns - r.submitted_ns) / 1000);
+        }
+        out.push_back(e);
+    }
+    return out;
+}
+
+nvme::Sqe Queue::get_cmd(const nvme::Cqe& cqe) const
+{
+    const std::uint16_t cid = cqe.cid();
+    if (cid >= slots_.size())
+        throw UsageError("cid " + std::to_string(cid) + " of this CQE is beyond queue " +
+                         std::to_string(cfg_.qid) + " (depth " + std::to_string(cfg_.depth) + ")");
+    const Slot& s = slots_[cid];
+    const LogRecord& r = log_[s.log_index];
+    if (r.seq != s.log_seq || s.log_seq == 0)
+        throw UsageError("the command of cid " + std::to_string(cid) +
+                         " is no longer in the command log of queue " + std::to_string(cfg_.qid));
+    return r.sqe;
+}
+
+}  // namespace nvmetest::core

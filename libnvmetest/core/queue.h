@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: BSD-3-Clause
+//
+// Internal: one NVMe queue pair (admin or I/O) in DMA memory, the engine under
+// Controller and Qpair.  Submission copies the SQE into the ring and stores the
+// tail doorbell; completion polls the phase bit of the CQ ring.  Everything a
+// command needs (its slot, PRP list, command log entry) is preallocated: the
+// command path allocates nothing, takes no lock and makes no system call.
+//
+// Not thread-safe: one thread drives a queue, as in PyNVMe3.
+#ifndef NVMETEST_LIB_CORE_QUEUE_H
+#define NVMETEST_LIB_CORE_QUEUE_H
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nvmetest/cmdlog.h"
+#include "nvmetest/dma.h"
+#include "nvmetest/nvme/command.h"
+
+namespace nvmetest::core {
+
+class Transport;
+
+using Callback = std::function<void(const nvme::Cqe&)>;
+
+// The memory a command transfers: a Buffer's (phys_addr, size) or internal
+// DMA memory.  Physically contiguous.
+struct DataRef {
+    std::uint64_t iova = 0;     // bus address of the first byte given to the device
+    std::size_t size = 0;       // bytes available from there
+    std::size_t offset = 0;     // for messages: the Buffer's offset
+    std::string_view name;      // for messages: the Buffer's name
+};
+
+// Calls a user callback so that waitdone() inside it is refused.
+void invoke_callback(const Callback& cb, const nvme::Cqe& cqe);
+
+// Monotonic nanoseconds (steady clock).
+std::int64_t now_ns() noexcept;
+
+struct QueueConfig {
+    std::uint16_t qid = 0;
+    std::uint32_t depth = 64;        // entries of each ring (2 .. MQES + 1)
+    std::uint32_t dstrd = 0;         // CAP.DSTRD
+    std::uint32_t page_size = 4096;  // CC.MPS
+    std::uint32_t max_prp_entries = 512;  // per command, beyond PRP1 (sized from MDTS)
+    bool lazy_doorbell = false;
+    bool admin = false;
+};
+
+class Queue {
+public:
+    Queue(Transport& transport, const QueueConfig& config);
+    Queue(const Queue&) = delete;
+    Queue& operator=(const Queue&) = delete;
+
+    const QueueConfig& config() const noexcept { return cfg_; }
+    void set_lazy_doorbell(bool lazy) noexcept { cfg_.lazy_doorbell = lazy; }
+    std::uint16_t qid() const noexcept { return cfg_.qid; }
+    std::uint32_t depth() const noexcept { return cfg_.depth; }
+    std::uint64_t sq_iova() const noexcept { return sq_.iova(); }
+    std::uint64_t cq_iova() const noexcept { return cq_.iova(); }
+
+    // Empties both rings (after a controller reset): pending commands are
+    // forgotten; returns how many there were.
+    std::size_t reinit();
+
+    // Builds the PRPs for xfer bytes of buf (none when buf is null or xfer 0),
+    // takes a free command identifier, copies sqe into the ring and rings the
+    // doorbell unless lazy.  Throws UsageError (buffer too small, queue full)
+    // before anything reaches the device.  Returns the command identifier.
+    std::uint16_t submit(nvme::Sqe sqe, const DataRef* buf, std::size_t xfer, Callback cb,
+                         std::uint32_t timeout_ms, bool aer = false);
+
+    // Reaps n completions (AERs do not count) and returns dword 0 of the last.
+    // Commands past their deadline complete with an all-ones CQE and a warning.
+    // Throws UsageError when called from a callback, or when fewer than n
+    // commands are outstanding.
+    std::uint32_t waitdone(unsigned n);
+
+    // AER completions go here instead of counting (admin queue).
+    void set_aer_handler(std::function<void(const nvme::Cqe&, Callback&)> h) { on_aer_ = std::move(h); }
+
+    std::uint16_t latest_cid() const noexcept { return latest_cid_; }
+    std::uint64_t latest_latency() const noexcept { return latest_latency_us_; }
+    // Commands submitted and not reaped (AERs excluded).
+    std::size_t outstanding() const noexcept { return outstanding_; }
+
+    // Newest last; count 0: the whole log.
+    std::vector<CmdLogEntry> cmdlog(std::size_t count) const;
+    // The SQE that produced cqe, from the command log.
+    nvme::Sqe get_cmd(const nvme::Cqe& cqe) const;
+    void ring_sq_doorbell() noexcept;
+
+private:
+    enum class SlotState : std::uint8_t { Free, Busy, TimedOut };
+    struct Slot {
+        Callback cb;
+        std::int64_t submitted_ns = 0;
+        std::int64_t deadline_ns = 0;  // 0: none (AER)
+        std::uint32_t log_index = 0;
+        std::uint64_t log_seq = 0;
+        SlotState state = SlotState::Free;
+        bool aer = false;
+    };
+    struct LogRecord {
+        std::uint64_t seq = 0;
+        nvme::Sqe sqe{};
+        nvme::Cqe cqe{};
+        std::int64_t submitted_ns = 0;
+        std::int64_t completed_ns = 0;
+        bool completed = false;
+        bool timed_out = false;
+    };
+
+    void build_prps(nvme::Sqe& sqe, const DataRef& buf, std::size_t xfer, std::uint16_t cid);
+    unsigned reap(unsigned max, std::uint32_t& last_dw0);
+    unsigned expire(std::int64_t now, std::uint32_t& last_dw0);
+    void deliver(const nvme::Cqe& cqe, Callback& cb);
+    void release(std::uint16_t cid) noexcept;
+    void ring_cq_doorbell() noexcept;
+
+    QueueConfig cfg_;
+    DmaMemory sq_, cq_;
+    std::vector<DmaMemory> prp_chunks_;
+    std::size_t prp_slot_bytes_ = 0;
+    std::size_t prp_slots_per_chunk_ = 0;
+    volatile std::uint32_t* sq_db_ = nullptr;
+    volatile std::uint32_t* cq_db_ = nullptr;
+
+    std::vector<Slot> slots_;
+    std::vector<std::uint16_t> free_cids_;
+    std::vector<LogRecord> log_;
+    std::uint64_t log_seq_ = 0;
+
+    std::uint32_t sq_tail_ = 0;
+    std::uint32_t sq_tail_rung_ = 0;
+    std::uint32_t sq_head_ = 0;
+    std::uint32_t cq_head_ = 0;
+    std::uint32_t cq_head_rung_ = 0;
+    std::uint32_t phase_ = 1;
+    std::size_t outstanding_ = 0;
+    std::int64_t next_deadline_ns_ = 0;  // earliest deadline of a busy slot, or later
+    std::uint16_t latest_cid_ = 0;
+    std::uint64_t latest_latency_us_ = 0;
+    std::function<void(const nvme::Cqe&, Callback&)> on_aer_;
+};
+
+}  // namespace nvmetest::core
+
+#endif  // NVMETEST_LIB_CORE_QUEUE_H
