@@ -27,6 +27,21 @@
 // length - offset; offset + size never exceeds length (UsageError).  Indexing
 // (buf[i], slice, data) is relative to byte 0 of the allocation, not the offset.
 //
+// Controller Memory Buffer: with .nvme = &nvme0 the buffer lies in that
+// controller's CMB (BAR2 on QEMU), enabled on first use (CMBMSC.CRE and CMSE,
+// CBA = the BAR's bus address); phys_addr() is then a CMB address, which the
+// controller serves from its own memory.  in_cmb() tells.  The CMB holds data,
+// PRP lists and SQs (CMBSZ.SQS/LISTS/RDS/WDS); not CQs on QEMU.  The
+// buffer keeps the CMB space until it goes; reads and writes of its bytes are
+// uncached accesses to the BAR (slow: meant for command data, not bulk).
+//
+// Several devices: without an IOMMU every device reaches every DMA buffer by
+// its bus address, so a host Buffer of one Pcie works in commands to another
+// (tests of two controllers share data buffers that way).  Under an IOMMU each
+// device has its own address space and a Buffer is only valid for its own
+// device; device() names it so that tests can check.  A CMB Buffer is valid
+// for its own controller (peer-to-peer to another controller is not set up).
+//
 // One Buffer is one physically contiguous allocation: at most
 // info().dma_max_alloc bytes (4 MiB without an IOMMU on Debian's kernel).  Larger
 // requests are refused with a UsageError naming the limit; split the transfer
@@ -57,7 +72,7 @@ struct BufferOptions {
     std::uint64_t pvalue = 0;
     std::uint32_t ptype = 0;  // 0, 32, 0xbeef, 0xf17e, 0x1234, 0x4321 (see pattern.h)
     std::size_t offset = 0;
-    // Allocate in this controller's Controller Memory Buffer (not implemented yet).
+    // Allocate in this controller's Controller Memory Buffer (see above).
     Controller* nvme = nullptr;
     // The device whose DMA memory to use; nullptr: the process default device.
     Pcie* pcie = nullptr;
@@ -83,9 +98,13 @@ public:
     void set_offset(std::size_t offset);
     void set_size(std::size_t size);
     // The bus address of byte offset(): what PRP1 gets.
-    std::uint64_t phys_addr() const noexcept { return mem_.iova(offset_); }
+    std::uint64_t phys_addr() const noexcept { return bus_ + offset_; }
     // The bus address of any byte of the allocation.
-    std::uint64_t phys_addr_at(std::size_t pos) const noexcept { return mem_.iova(pos); }
+    std::uint64_t phys_addr_at(std::size_t pos) const noexcept { return bus_ + pos; }
+    // Whether the buffer lies in a Controller Memory Buffer.
+    bool in_cmb() const noexcept { return cmb_ != nullptr; }
+    // The PCI address ("0000:01:00.0") of the device whose memory this is.
+    const std::string& device() const noexcept { return device_; }
 
     // ------------------------------------------------------ byte access
     // Bounds-checked (UsageError); Python's buf[i] and buf[i] = v.
@@ -99,8 +118,8 @@ public:
     void set(std::size_t begin, std::initializer_list<std::uint8_t> bytes);
     void set(std::size_t begin, std::string_view text);
     // The whole allocation.
-    std::span<std::uint8_t> bytes() noexcept { return {mem_.data(), length_}; }
-    std::span<const std::uint8_t> bytes() const noexcept { return {mem_.data(), length_}; }
+    std::span<std::uint8_t> bytes() noexcept { return {ptr_, length_}; }
+    std::span<const std::uint8_t> bytes() const noexcept { return {ptr_, length_}; }
 
     // A field [begin, end] with both ends included, as the NVMe specification
     // numbers bytes; begin defaults to end.  Integers are little-endian and at
@@ -146,7 +165,7 @@ public:
         set_controller_list({static_cast<std::uint16_t>(ids)...});
     }
 
-    // Internal: the device file identity, to refuse a buffer of another device.
+    // Internal: the host DMA allocation (empty for a CMB buffer).
     const DmaMemory& memory() const noexcept { return mem_; }
 
 private:
@@ -155,7 +174,11 @@ private:
     void check_range(std::size_t begin, std::size_t end, const char* what) const;
 
     std::string name_;
+    std::string device_;
     DmaMemory mem_;
+    std::shared_ptr<void> cmb_;  // the CMB allocation, when in the CMB
+    std::uint8_t* ptr_ = nullptr;
+    std::uint64_t bus_ = 0;
     std::size_t length_ = 0;
     std::size_t offset_ = 0;
     std::size_t size_ = 0;

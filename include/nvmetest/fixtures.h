@@ -1,32 +1,56 @@
 // SPDX-License-Identifier: BSD-3-Clause
 //
-// GoogleTest fixtures equivalent to PyNVMe3's pytest fixtures: a test derived
-// from nvmetest::testing::QpairTest has members pcie, nvme0, nvme0n1, qpair and
-// buf, constructed in that order for each test and destroyed in reverse (so a
-// Qpair always goes before its Controller, also when the test fails).
+// GoogleTest fixtures equivalent to PyNVMe3's pytest fixtures.  A test derived
+// from one of the classes below has the fixtures as members, constructed in
+// this order for each test and destroyed in reverse (so a Qpair always goes
+// before its Controller, also when the test fails or throws):
+//
+//   class            members (PyNVMe3 fixture names)
+//   PcieTest         pcie
+//   Nvme0Test        + nvme0
+//   Nvme0n1Test      + nvme0n1
+//   QpairTest        + qpair (depth 64), buf (4096 bytes)
+//   IdCtrlTest       Nvme0Test + id_ctrl (nvme::IdentifyController)
+//   IdNsTest         Nvme0n1Test + id_ns (nvme::IdentifyNamespace of nvme0n1)
+//   AerTest          Nvme0Test + aer (AerRecorder: dword 0 of every AER)
+//   SubsystemTest    Nvme0Test + subsystem (default power control)
+//   NvmeTest         QpairTest + subsystem, id_ctrl, id_ns, aer
 //
 //   using nvmetest::testing::QpairTest;
 //   TEST_F(QpairTest, WriteLba0) { nvme0n1.write(qpair, buf, 0).waitdone(); }
 //
 // The DUT: --pciaddr=BDF on the command line (parsed by nvmetest::testing::main
 // or parse_args), else $NVMETEST_PCIADDR, else $NVMETEST_DUT (the VM harness).
+// --seed=N sets the random seed; without it one is chosen.  Every test starts
+// with nvmetest::srand(seed) and prints "[ SEED     ] N", so one test replays
+// alone with --seed=N --gtest_filter=...
 // Header-only, so that libnvmetest does not depend on GoogleTest.
 #ifndef NVMETEST_FIXTURES_H
 #define NVMETEST_FIXTURES_H
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "nvmetest/buffer.h"
 #include "nvmetest/controller.h"
 #include "nvmetest/errors.h"
 #include "nvmetest/gtest_warnings.h"
 #include "nvmetest/namespace.h"
+#include "nvmetest/nvme/identify.h"
+#include "nvmetest/nvme/identify_ns.h"
 #include "nvmetest/pcie.h"
 #include "nvmetest/qpair.h"
+#include "nvmetest/random.h"
+#include "nvmetest/subsystem.h"
 
 namespace nvmetest::testing {
 
@@ -48,28 +72,125 @@ inline std::string pciaddr()
                      "NVMETEST_PCIADDR (tests/vm/nvmetest-vm sets NVMETEST_DUT)");
 }
 
-// Takes --pciaddr=BDF out of argv (call after ::testing::InitGoogleTest).
+inline std::optional<std::uint64_t>& seed_option()
+{
+    static std::optional<std::uint64_t> seed;
+    return seed;
+}
+
+// Takes --pciaddr=BDF and --seed=N (decimal or 0x hex) out of argv (call after
+// ::testing::InitGoogleTest).  A malformed seed is a UsageError.
 inline void parse_args(int& argc, char** argv)
 {
     int out = 1;
     for (int i = 1; i < argc; i++) {
-        if (std::strncmp(argv[i], "--pciaddr=", 10) == 0)
+        if (std::strncmp(argv[i], "--pciaddr=", 10) == 0) {
             pciaddr_option() = argv[i] + 10;
-        else
+        } else if (std::strncmp(argv[i], "--seed=", 7) == 0) {
+            char* end = nullptr;
+            errno = 0;
+            const unsigned long long v = std::strtoull(argv[i] + 7, &end, 0);
+            if (argv[i][7] == '\0' || *end != '\0' || errno != 0)
+                throw UsageError(std::string("--seed wants a number, got \"") + (argv[i] + 7) +
+                                 "\"");
+            seed_option() = v;
+        } else {
             argv[out++] = argv[i];
+        }
     }
     argc = out;
 }
 
-// A main() for device test programs: GoogleTest, --pciaddr, and the listener
-// that lists warnings a test did not expect.
+// The seed every test of this run starts from: --seed, else one chosen (and
+// logged) by nvmetest::seed() on first use.
+inline std::uint64_t test_seed()
+{
+    static const std::uint64_t s = seed_option() ? *seed_option() : nvmetest::seed();
+    return s;
+}
+
+// Seeds the library's random numbers at each test's start and logs the seed.
+class SeedListener : public ::testing::EmptyTestEventListener {
+public:
+    void OnTestStart(const ::testing::TestInfo&) override
+    {
+        const std::uint64_t s = test_seed();
+        nvmetest::srand(s);
+        std::printf("[ SEED     ] %" PRIu64 " (--seed=%" PRIu64 " replays this test)\n", s, s);
+        std::fflush(stdout);
+    }
+};
+
+// Appends a SeedListener (GoogleTest owns it).  Call once, before RUN_ALL_TESTS().
+inline void install_seed_listener()
+{
+    ::testing::UnitTest::GetInstance()->listeners().Append(new SeedListener);
+}
+
+// A main() for device test programs: GoogleTest, --pciaddr, --seed, the seed
+// logged and set at each test's start, and the listener that lists warnings
+// a test did not expect.
 inline int main(int argc, char** argv)
 {
     ::testing::InitGoogleTest(&argc, argv);
-    parse_args(argc, argv);
+    try {
+        parse_args(argc, argv);
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    }
+    install_seed_listener();
     install_warning_listener();
     return RUN_ALL_TESTS();
 }
+
+// Identify Controller of nvme0, read now (PyNVMe3's id_ctrl fixture).
+inline nvme::IdentifyController identify_controller(Controller& nvme0)
+{
+    Buffer b(4096);
+    nvme0.identify(b).waitdone();
+    return nvme::IdentifyController::from_bytes(b.bytes());
+}
+
+// Identify Namespace of nsid, read now (PyNVMe3's id_ns fixture).
+inline nvme::IdentifyNamespace identify_namespace(Controller& nvme0, std::uint32_t nsid = 1)
+{
+    Buffer b(4096);
+    nvme0.identify(b, nsid, 0).waitdone();
+    return nvme::IdentifyNamespace::from_bytes(b.bytes());
+}
+
+// PyNVMe3's aer fixture: an AER callback that records dword 0 of every AER
+// completion (the controller also warns "AER notification is triggered"; wrap
+// the command that reaps it in EXPECT_WARNS).  AERs are reaped while the admin
+// queue is polled, e.g. by nvme0.getfeatures(7).waitdone().  Unregisters its
+// callback when it goes.
+class AerRecorder {
+public:
+    explicit AerRecorder(Controller& nvme0) : nvme0_(&nvme0)
+    {
+        nvme0.register_aer_cb([this](const nvme::Cqe& cqe) { dword0_.push_back(cqe.dw[0]); });
+    }
+    ~AerRecorder()
+    {
+        try {
+            nvme0_->register_aer_cb({});
+        } catch (...) {
+            // the controller is already gone (e.g. powered off)
+        }
+    }
+    AerRecorder(const AerRecorder&) = delete;
+    AerRecorder& operator=(const AerRecorder&) = delete;
+
+    // dword 0 of each AER completion, oldest first.
+    const std::vector<std::uint32_t>& dword0() const noexcept { return dword0_; }
+    std::size_t count() const noexcept { return dword0_.size(); }
+    void clear() noexcept { dword0_.clear(); }
+
+private:
+    Controller* nvme0_;
+    std::vector<std::uint32_t> dword0_;
+};
 
 class PcieTest : public ::testing::Test {
 protected:
@@ -90,6 +211,38 @@ class QpairTest : public Nvme0n1Test {
 protected:
     Qpair qpair{nvme0, 64};
     Buffer buf{4096};
+};
+
+class IdCtrlTest : public Nvme0Test {
+protected:
+    nvme::IdentifyController id_ctrl = identify_controller(nvme0);
+};
+
+class IdNsTest : public Nvme0n1Test {
+protected:
+    nvme::IdentifyNamespace id_ns = identify_namespace(nvme0, nvme0n1.nsid());
+};
+
+class AerTest : public Nvme0Test {
+protected:
+    AerRecorder aer{nvme0};
+};
+
+// subsystem: default power control (QMP in the VM, S3 on a host).  After a
+// QMP power cycle nvme0 and pcie are new objects in the same members; make
+// Namespaces, Qpairs and Buffers again.
+class SubsystemTest : public Nvme0Test {
+protected:
+    Subsystem subsystem{nvme0, pcie};
+};
+
+// Every fixture at once.
+class NvmeTest : public QpairTest {
+protected:
+    Subsystem subsystem{nvme0, pcie};
+    nvme::IdentifyController id_ctrl = identify_controller(nvme0);
+    nvme::IdentifyNamespace id_ns = identify_namespace(nvme0, nvme0n1.nsid());
+    AerRecorder aer{nvme0};
 };
 
 }  // namespace nvmetest::testing

@@ -27,9 +27,18 @@ namespace nvmetest {
 
 // The keyword tail of I/O commands: io_flags is dword 12 bits 31:16 (FUA,
 // LR, PRINFO, ...), dword13..15 as given.
+//
+// Metadata: on an extended-LBA format (FLBAS bit 4) the metadata travels with
+// the data, so the data buffer holds lba_count * (sector_size + meta_size)
+// bytes.  On a separate-buffer format, meta is the metadata buffer (MPTR =
+// meta->phys_addr(), at least lba_count * meta_size bytes from its offset);
+// a data transfer without it is refused (the device would write metadata to
+// bus address 0), except with PRACT set on a format whose metadata is only
+// the 8-byte protection information.
 struct IoArgs {
     std::uint16_t io_flags = 0;
     std::uint32_t dword13 = 0, dword14 = 0, dword15 = 0;
+    Buffer* meta = nullptr;
     Callback cb{};
 };
 struct DsmArgs {
@@ -43,6 +52,26 @@ struct IoCmdArgs {
     std::uint32_t cdw2 = 0, cdw3 = 0;
     std::uint32_t cdw10 = 0, cdw11 = 0, cdw12 = 0, cdw13 = 0, cdw14 = 0, cdw15 = 0;
     std::size_t size = 0;  // bytes transferred; 0: the buffer's size
+    Callback cb{};
+};
+
+// Zone Management Send: select_all applies the action to every zone in a
+// state it applies to (SLBA ignored); buf is the data of Set Zone Descriptor
+// Extension.
+struct ZoneSendArgs {
+    bool select_all = false;
+    Buffer* buf = nullptr;
+    Callback cb{};
+};
+// Zone Management Receive: action 0 report zones, 1 extended report; filter
+// (Reporting Options): 0 all, 1 empty, 2 implicitly open, 3 explicitly open,
+// 4 closed, 5 full, 6 read only, 7 offline; partial: nr_zones counts only the
+// zones that fit.  size: bytes to transfer, 0: the buffer's size.
+struct ZoneReceiveArgs {
+    std::uint8_t action = 0;
+    std::uint8_t filter = 0;
+    bool partial = false;
+    std::uint32_t size = 0;
     Callback cb{};
 };
 
@@ -64,6 +93,8 @@ public:
     // Bytes of one logical block's data, and of its metadata.
     std::uint32_t sector_size() const;
     std::uint32_t meta_size() const;
+    // Whether the metadata is transferred with the data (extended LBA).
+    bool extended_lba() const;
 
     // Identify Namespace bytes [begin, end] (read at creation and by format()).
     template <class T = std::uint64_t>
@@ -102,6 +133,24 @@ public:
                 IoArgs a = {});
     // Any I/O opcode, valid or not.
     Qpair& send_cmd(std::uint32_t opcode, Qpair& qpair, IoCmdArgs a = {});
+
+    // ------------------------------------------------- zoned namespaces
+    // Zone Append to the zone starting at zslba; the LBA the data went to is
+    // in the CQE: dw[0] | uint64_t(dw[1]) << 32 (see zone_append_lba()).
+    Qpair& zone_append(Qpair& qpair, Buffer& buf, std::uint64_t zslba,
+                       std::uint32_t lba_count = 1, IoArgs a = {});
+    // Zone Management Send: action is nvme::zone_send_action (1 close,
+    // 2 finish, 3 open, 4 reset, 5 offline, 0x10 set descriptor extension).
+    Qpair& zone_mgmt_send(Qpair& qpair, std::uint64_t slba, std::uint8_t action,
+                          ZoneSendArgs a = {});
+    // Zone Management Receive into buf: a ZoneReportHeader, then 64-byte
+    // ZoneDescriptors (nvme/zns.h).
+    Qpair& zone_mgmt_receive(Qpair& qpair, Buffer& buf, std::uint64_t slba = 0,
+                             ZoneReceiveArgs a = {});
+    static std::uint64_t zone_append_lba(const nvme::Cqe& cqe) noexcept
+    {
+        return cqe.dw[0] | std::uint64_t{cqe.dw[1]} << 32;
+    }
 
     // ---------------------------------------------------------- helpers
     // Formats this namespace to the LBA format of these sizes and waits (with a

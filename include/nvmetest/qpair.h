@@ -7,6 +7,7 @@
 //
 //   nvmetest::Qpair qpair(nvme0, 16);
 //   nvmetest::Qpair lazy(nvme0, 16, {.lazy_doorbell = true});
+//   nvmetest::Qpair cmbq(nvme0, 16, {.sq_in_cmb = true});    // PyNVMe3: IOSQ(..., cmb_buf)
 //   nvme0n1.write(qpair, buf, 0).waitdone();
 //
 // A Qpair must go before its Controller; one that outlives it throws
@@ -37,6 +38,12 @@ struct QpairOptions {
     unsigned prio = 0;                     // 0 urgent .. 3 low (weighted round robin)
     std::optional<std::uint16_t> sqid{};     // default: the lowest free queue ID
     bool lazy_doorbell = false;            // ring the SQ doorbell only in waitdone()
+    // The submission queue (or the completion queue) in the controller's
+    // Controller Memory Buffer, which is enabled on first use.  Only where
+    // CMBSZ.SQS (CQS) says so; QEMU 7.2 has SQS = 1, CQS = 0, yet accepts a CQ
+    // in its CMB and then never posts completions to it (commands time out).
+    bool sq_in_cmb = false;
+    bool cq_in_cmb = false;
 };
 
 class Qpair {

@@ -33,6 +33,7 @@ std::uint32_t numd(std::size_t bytes) { return bytes >= 4 ? static_cast<std::uin
 Controller& Controller::admin(nvme::Sqe sqe, Buffer* buf, std::size_t xfer, Callback cb)
 {
     if (buf) {
+        core()->check_buffer_device(buf->in_cmb(), buf->device(), buf->name());
         const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name()};
         core()->submit_admin(sqe, &ref, xfer, std::move(cb));
     } else {

@@ -5,7 +5,9 @@
 #include <cstring>
 #include <utility>
 
+#include "core/controller_core.h"
 #include "core/transport.h"
+#include "nvmetest/controller.h"
 #include "nvmetest/errors.h"
 #include "nvmetest/pattern.h"
 #include "nvmetest/pcie.h"
@@ -52,20 +54,30 @@ Buffer::Buffer(std::size_t length, BufferOptions o) : name_(std::move(o.name))
 {
     if (length == 0)
         throw UsageError("Buffer length 0 is not valid: a buffer holds at least one byte");
-    if (o.nvme)
-        throw UsageError("Buffers in the Controller Memory Buffer (.nvme) are not implemented yet: "
-                         "allocate the buffer in host memory (leave .nvme unset)");
-    auto dev = device_for(o);
-    const std::uint64_t max = dev->dma_max_alloc();
-    if (max && length > max)
-        throw UsageError("Buffer(" + std::to_string(length) + ") \"" + name_ +
-                         "\" exceeds the largest physically contiguous DMA allocation of " +
-                         dev->address() + " (" + mib(max) +
-                         ", info().dma_max_alloc): split the transfer into commands of at most " +
-                         mib(max) +
-                         ", or run with a translating IOMMU (intel_iommu=on), where the limit is "
-                         "nvmetest.ko's dma_limit_file");
-    mem_ = dev->alloc_dma(length);
+    if (o.nvme) {
+        const auto& c = o.nvme->core();
+        c->check_open();
+        auto a = c->cmb_open().alloc(length);
+        ptr_ = a->data;
+        bus_ = a->bus;
+        device_ = c->t->address();
+        cmb_ = std::move(a);
+    } else {
+        auto dev = device_for(o);
+        const std::uint64_t max = dev->dma_max_alloc();
+        if (max && length > max)
+            throw UsageError("Buffer(" + std::to_string(length) + ") \"" + name_ +
+                             "\" exceeds the largest physically contiguous DMA allocation of " +
+                             dev->address() + " (" + mib(max) +
+                             ", info().dma_max_alloc): split the transfer into commands of at "
+                             "most " + mib(max) +
+                             ", or run with a translating IOMMU (intel_iommu=on), where the limit "
+                             "is nvmetest.ko's dma_limit_file");
+        mem_ = dev->alloc_dma(length);
+        ptr_ = mem_.data();
+        bus_ = mem_.iova();
+        device_ = dev->address();
+    }
     length_ = length;
     size_ = length;
     if (o.offset)
@@ -77,7 +89,9 @@ Buffer::Buffer(std::size_t length, BufferOptions o) : name_(std::move(o.name))
 }
 
 Buffer::Buffer(Buffer&& other) noexcept
-    : name_(std::move(other.name_)), mem_(std::move(other.mem_)),
+    : name_(std::move(other.name_)), device_(std::move(other.device_)),
+      mem_(std::move(other.mem_)), cmb_(std::move(other.cmb_)),
+      ptr_(std::exchange(other.ptr_, nullptr)), bus_(std::exchange(other.bus_, 0)),
       length_(std::exchange(other.length_, 0)), offset_(std::exchange(other.offset_, 0)),
       size_(std::exchange(other.size_, 0)), size_set_(std::exchange(other.size_set_, false))
 {
@@ -87,7 +101,11 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept
 {
     if (this != &other) {
         name_ = std::move(other.name_);
+        device_ = std::move(other.device_);
         mem_ = std::move(other.mem_);
+        cmb_ = std::move(other.cmb_);
+        ptr_ = std::exchange(other.ptr_, nullptr);
+        bus_ = std::exchange(other.bus_, 0);
         length_ = std::exchange(other.length_, 0);
         offset_ = std::exchange(other.offset_, 0);
         size_ = std::exchange(other.size_, 0);
@@ -131,32 +149,32 @@ void Buffer::check_range(std::size_t begin, std::size_t end, const char* what) c
 std::uint8_t& Buffer::operator[](std::size_t i)
 {
     check_range(i, i + 1, "byte");
-    return mem_.data()[i];
+    return ptr_[i];
 }
 
 std::uint8_t Buffer::operator[](std::size_t i) const
 {
     check_range(i, i + 1, "byte");
-    return mem_.data()[i];
+    return ptr_[i];
 }
 
 std::span<std::uint8_t> Buffer::slice(std::size_t begin, std::size_t end)
 {
     check_range(begin, end, "slice");
-    return {mem_.data() + begin, end - begin};
+    return {ptr_ + begin, end - begin};
 }
 
 std::span<const std::uint8_t> Buffer::slice(std::size_t begin, std::size_t end) const
 {
     check_range(begin, end, "slice");
-    return {mem_.data() + begin, end - begin};
+    return {ptr_ + begin, end - begin};
 }
 
 void Buffer::set(std::size_t begin, std::span<const std::uint8_t> src)
 {
     check_range(begin, begin + src.size(), "assignment");
     if (!src.empty())
-        std::memcpy(mem_.data() + begin, src.data(), src.size());
+        std::memcpy(ptr_ + begin, src.data(), src.size());
 }
 
 void Buffer::set(std::size_t begin, std::initializer_list<std::uint8_t> src)
@@ -178,14 +196,14 @@ std::uint64_t Buffer::data_int(std::size_t end, std::size_t begin) const
                          "] is wider than 8 bytes: read it with slice() or data<std::string>()");
     std::uint64_t v = 0;
     for (std::size_t i = end + 1; i > begin; i--)
-        v = v << 8 | mem_.data()[i - 1];
+        v = v << 8 | ptr_[i - 1];
     return v;
 }
 
 std::string Buffer::data_string(std::size_t end, std::size_t begin) const
 {
     check_range(begin, end + 1, "field");
-    std::string s(reinterpret_cast<const char*>(mem_.data()) + begin, end + 1 - begin);
+    std::string s(reinterpret_cast<const char*>(ptr_) + begin, end + 1 - begin);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
         s.pop_back();
     return s;
@@ -202,7 +220,7 @@ std::string Buffer::dump(std::size_t size) const
         std::string ascii;
         for (std::size_t i = row; i < row + 16; i++) {
             if (i < size) {
-                const std::uint8_t b = mem_.data()[i];
+                const std::uint8_t b = ptr_[i];
                 n += std::snprintf(line + n, sizeof(line) - static_cast<std::size_t>(n), " %02x", b);
                 ascii += (b >= 0x20 && b < 0x7f) ? static_cast<char>(b) : '.';
             } else {
@@ -220,7 +238,7 @@ std::uint8_t Buffer::crc8() const { return nvmetest::crc8(bytes()); }
 bool Buffer::operator==(const Buffer& other) const noexcept
 {
     return length_ == other.length_ &&
-           (length_ == 0 || std::memcmp(mem_.data(), other.mem_.data(), length_) == 0);
+           (length_ == 0 || std::memcmp(ptr_, other.ptr_, length_) == 0);
 }
 
 void Buffer::fill_pattern(std::uint64_t pvalue, std::uint32_t ptype)

@@ -143,8 +143,12 @@ void Controller::default_init()
     // 3. admin queue registers
     init_adminq();
     // 4-6. CC, enable, wait for CSTS.RDY = 1
-    (*this)[nvme::reg::kCc] = kCcDefault;
-    (*this)[nvme::reg::kCc] = kCcDefault | nvme::cc::kEnable;
+    // CSS: all I/O command sets (110b) when CAP.CSS says the controller has
+    // several (bit 6), as Linux does, so that zoned namespaces take their
+    // commands; NVM only (000b) otherwise.
+    const std::uint32_t css = (nvme::cap::css(c.cap) & 0x40u) ? 6u : 0u;
+    (*this)[nvme::reg::kCc] = kCcDefault | css << 4;
+    (*this)[nvme::reg::kCc] = kCcDefault | css << 4 | nvme::cc::kEnable;
     wait_csts({.rdy = true});
     // 7. identify controller (and namespaces)
     if (init_ns() < 0)
@@ -366,6 +370,8 @@ void Controller::reset()
     c.admin_timeouts.fill(0);
     c.io_timeouts.fill(0);
     c.id_valid = false;
+    if (c.cmb)
+        c.cmb->program();  // CMB queues and buffers keep their addresses
     run_init();
     for (core::QpairCore* q : c.qpairs) {
         if (q->dead)

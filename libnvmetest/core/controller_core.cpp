@@ -18,6 +18,19 @@ void ControllerCore::check_open() const
                          "Namespaces after their Controller and let them go first");
 }
 
+void ControllerCore::check_buffer_device(bool in_cmb, const std::string& device,
+                                         std::string_view name) const
+{
+    if (device == t->address() || !(in_cmb || t->info().iommu))
+        return;
+    throw UsageError("Buffer \"" + std::string(name) + "\" is " +
+                     (in_cmb ? "in the Controller Memory Buffer of " : "DMA memory of ") + device +
+                     ", not of " + t->address() +
+                     (in_cmb ? ": a CMB buffer serves its own controller only"
+                             : ": under an IOMMU each device has its own address space; "
+                               "create the Buffer with .pcie (or .nvme) of this device"));
+}
+
 std::uint16_t ControllerCore::submit_admin(const nvme::Sqe& sqe, const DataRef* data,
                                            std::size_t xfer, Callback cb, bool aer)
 {

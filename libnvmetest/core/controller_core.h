@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/cmb.h"
 #include "core/queue.h"
 #include "core/transport.h"
 #include "nvmetest/dma.h"
@@ -46,6 +48,15 @@ struct ControllerCore {
     Callback aer_cb;
     std::uint32_t max_sq = 0, max_cq = 0;  // I/O queues granted (init_queues)
 
+    // The Controller Memory Buffer, enabled on first use (CMB Buffers, CMB queues).
+    std::shared_ptr<Cmb> cmb;
+    Cmb& cmb_open()
+    {
+        if (!cmb)
+            cmb = Cmb::open(t);
+        return *cmb;
+    }
+
     IrqSet* irqs = nullptr;
     std::vector<QpairCore*> qpairs;
     // Queues whose deletion the device did not confirm: it may still touch their
@@ -53,6 +64,9 @@ struct ControllerCore {
     std::vector<std::unique_ptr<Queue>> orphans;
 
     void check_open() const;
+    // A Buffer of another device: refused in the CMB of another controller,
+    // and under an IOMMU (another address space); allowed otherwise.
+    void check_buffer_device(bool in_cmb, const std::string& device, std::string_view name) const;
     std::uint32_t admin_timeout(std::uint8_t op) const noexcept
     {
         return admin_timeouts[op] ? admin_timeouts[op] : timeout_ms;

@@ -54,6 +54,8 @@ public:
             dev_.bar_write(bar, offset, width, value);
     }
 
+    BarMapping map_bar(unsigned bar) override { return dev_.map_bar(bar); }
+
     volatile std::uint32_t* doorbell(std::uint32_t offset) override
     {
         if (!bar0_)

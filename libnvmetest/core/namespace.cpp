@@ -13,6 +13,7 @@ namespace nvmetest {
 namespace {
 
 constexpr std::uint32_t kFormatTimeoutMs = 30000;
+constexpr std::uint16_t kPract = 1u << 13;  // io_flags: dword 12 bit 29
 
 }  // namespace
 
@@ -77,6 +78,7 @@ std::uint32_t Namespace::nsid() const { return state().nsid; }
 std::uint64_t Namespace::capacity() const { return state().nsze; }
 std::uint32_t Namespace::sector_size() const { return state().lba_bytes; }
 std::uint32_t Namespace::meta_size() const { return state().ms; }
+bool Namespace::extended_lba() const { return state().extended; }
 
 std::uint64_t Namespace::id_int(std::size_t end, std::size_t begin) const
 {
@@ -110,6 +112,7 @@ Qpair& Namespace::submit(Qpair& qpair, const nvme::Sqe& sqe, Buffer* buf, std::s
         throw UsageError("the Qpair belongs to another Controller than this Namespace");
     const std::uint32_t timeout = s.ctrl->io_timeout(sqe.opcode());
     if (buf) {
+        s.ctrl->check_buffer_device(buf->in_cmb(), buf->device(), buf->name());
         const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name()};
         qc.q->submit(sqe, &ref, xfer, std::move(cb), timeout);
     } else {
@@ -134,6 +137,28 @@ Qpair& Namespace::rw(std::uint8_t opcode, Qpair& qpair, Buffer* buf, std::uint64
     sqe.cdw[13] = a.dword13;
     sqe.cdw[14] = a.dword14;
     sqe.cdw[15] = a.dword15;
+    if (a.meta) {
+        if (s.ms == 0 || s.extended)
+            throw UsageError(std::string("a metadata buffer (.meta) is for separate-buffer "
+                                         "metadata formats; namespace ") +
+                             std::to_string(s.nsid) +
+                             (s.ms ? " transfers its metadata with the data (extended LBA)"
+                                   : " has no metadata"));
+        s.ctrl->check_buffer_device(a.meta->in_cmb(), a.meta->device(), a.meta->name());
+        const std::size_t need = std::size_t{s.ms} * lba_count;
+        if (a.meta->size() < need)
+            throw UsageError("metadata Buffer \"" + a.meta->name() + "\" holds " +
+                             std::to_string(a.meta->size()) + " bytes from offset " +
+                             std::to_string(a.meta->offset()) + ", " + std::to_string(lba_count) +
+                             " LBAs need " + std::to_string(need));
+        sqe.set_mptr(a.meta->phys_addr());
+    } else if (buf && s.ms && !s.extended &&
+               !(s.ms == 8 && (a.io_flags & kPract) && s.id.data()[29] & 7u)) {
+        throw UsageError("namespace " + std::to_string(s.nsid) + " has " + std::to_string(s.ms) +
+                         " bytes of metadata per LBA in a separate buffer: pass .meta = &buffer "
+                         "of at least lba_count * " + std::to_string(s.ms) +
+                         " bytes (without it the device would transfer metadata at address 0)");
+    }
     const std::size_t block = s.lba_bytes + (s.extended ? s.ms : 0);
     return submit(qpair, sqe, buf, buf ? block * lba_count : 0, std::move(a.cb));
 }
@@ -218,6 +243,41 @@ Qpair& Namespace::send_cmd(std::uint32_t opcode, Qpair& qpair, IoCmdArgs a)
     sqe.cdw[15] = a.cdw15;
     const std::size_t bytes = a.buf ? (a.size ? a.size : a.buf->size()) : 0;
     return submit(qpair, sqe, a.buf, bytes, std::move(a.cb));
+}
+
+Qpair& Namespace::zone_append(Qpair& q, Buffer& buf, std::uint64_t zslba, std::uint32_t n,
+                              IoArgs a)
+{
+    return rw(nvme::io::kZoneAppend, q, &buf, zslba, n, a);
+}
+
+Qpair& Namespace::zone_mgmt_send(Qpair& qpair, std::uint64_t slba, std::uint8_t action,
+                                 ZoneSendArgs a)
+{
+    nvme::Sqe sqe{};
+    sqe.set_opcode(nvme::io::kZoneManagementSend);
+    sqe.set_nsid(state().nsid);
+    sqe.cdw[10] = static_cast<std::uint32_t>(slba);
+    sqe.cdw[11] = static_cast<std::uint32_t>(slba >> 32);
+    sqe.cdw[13] = action | (a.select_all ? 1u << 8 : 0u);
+    return submit(qpair, sqe, a.buf, a.buf ? a.buf->size() : 0, std::move(a.cb));
+}
+
+Qpair& Namespace::zone_mgmt_receive(Qpair& qpair, Buffer& buf, std::uint64_t slba,
+                                    ZoneReceiveArgs a)
+{
+    const std::size_t bytes = a.size ? a.size : buf.size();
+    if (bytes < 4 || bytes % 4)
+        throw UsageError("Zone Management Receive transfers whole dwords: " +
+                         std::to_string(bytes) + " bytes is not a positive multiple of 4");
+    nvme::Sqe sqe{};
+    sqe.set_opcode(nvme::io::kZoneManagementReceive);
+    sqe.set_nsid(state().nsid);
+    sqe.cdw[10] = static_cast<std::uint32_t>(slba);
+    sqe.cdw[11] = static_cast<std::uint32_t>(slba >> 32);
+    sqe.cdw[12] = static_cast<std::uint32_t>(bytes / 4 - 1);
+    sqe.cdw[13] = a.action | std::uint32_t{a.filter} << 8 | (a.partial ? 1u << 16 : 0u);
+    return submit(qpair, sqe, &buf, bytes, std::move(a.cb));
 }
 
 std::uint16_t Namespace::format(std::uint32_t data_size, std::uint32_t meta_size, std::uint8_t ses)

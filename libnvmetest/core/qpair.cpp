@@ -57,6 +57,13 @@ Qpair::Qpair(Controller& nvme, unsigned depth, QpairOptions o)
     const std::uint64_t pages = nvme.mdts() / ctrl->page_size;
     cfg.max_prp_entries = static_cast<std::uint32_t>(std::min<std::uint64_t>(pages + 1, 512));
     cfg.lazy_doorbell = o.lazy_doorbell;
+    if (o.sq_in_cmb || o.cq_in_cmb) {
+        ctrl->cmb_open();
+        if (o.sq_in_cmb)
+            cfg.sq_cmb = ctrl->cmb;
+        if (o.cq_in_cmb)
+            cfg.cq_cmb = ctrl->cmb;
+    }
     const unsigned vectors = ctrl->irqs ? ctrl->irqs->count() : 1;
     qc->vector = o.vector ? *o.vector : cfg.qid % std::max(vectors, 1u);
     qc->q = std::make_unique<core::Queue>(*ctrl->t, cfg);

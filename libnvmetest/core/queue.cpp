@@ -51,6 +51,27 @@ std::size_t round_up_pow2(std::size_t v)
     return p;
 }
 
+// Rings may lie in a Controller Memory Buffer (an uncached BAR mapping): whole
+// naturally aligned 64-bit and 32-bit accesses only.
+void zero(std::uint8_t* p, std::size_t n) noexcept
+{
+    for (std::size_t i = 0; i < n; i += 8)
+        *reinterpret_cast<volatile std::uint64_t*>(p + i) = 0;
+}
+
+std::uint32_t load32(const std::uint8_t* p) noexcept
+{
+    return *reinterpret_cast<const volatile std::uint32_t*>(p);
+}
+
+void copy_sqe_volatile(std::uint8_t* dst, const nvme::Sqe& sqe) noexcept
+{
+    std::uint64_t w[8];
+    std::memcpy(w, &sqe, sizeof(w));
+    for (int i = 0; i < 8; i++)
+        reinterpret_cast<volatile std::uint64_t*>(dst)[i] = w[i];
+}
+
 }  // namespace
 
 void invoke_callback(const Callback& cb, const nvme::Cqe& cqe)
@@ -71,8 +92,28 @@ Queue::Queue(Transport& t, const QueueConfig& config) : cfg_(config)
     if (cfg_.depth < 2 || cfg_.depth > 65536)
         throw UsageError("queue depth " + std::to_string(cfg_.depth) +
                          " is invalid: a queue has 2 to 65536 entries (and at most CAP.MQES + 1)");
-    sq_ = t.alloc_dma(std::size_t{cfg_.depth} * sizeof(nvme::Sqe));
-    cq_ = t.alloc_dma(std::size_t{cfg_.depth} * sizeof(nvme::Cqe));
+    const std::size_t sq_bytes = std::size_t{cfg_.depth} * sizeof(nvme::Sqe);
+    const std::size_t cq_bytes = std::size_t{cfg_.depth} * sizeof(nvme::Cqe);
+    if (cfg_.sq_cmb) {
+        sq_cmb_mem_ = cfg_.sq_cmb->alloc(sq_bytes, cfg_.page_size);
+        sq_ptr_ = sq_cmb_mem_->data;
+        sq_bus_ = sq_cmb_mem_->bus;
+    } else {
+        sq_ = t.alloc_dma(sq_bytes);
+        sq_ptr_ = sq_.data();
+        sq_bus_ = sq_.iova();
+    }
+    if (cfg_.cq_cmb) {
+        cq_cmb_mem_ = cfg_.cq_cmb->alloc(cq_bytes, cfg_.page_size);
+        cq_ptr_ = cq_cmb_mem_->data;
+        cq_bus_ = cq_cmb_mem_->bus;
+    } else {
+        cq_ = t.alloc_dma(cq_bytes);
+        cq_ptr_ = cq_.data();
+        cq_bus_ = cq_.iova();
+    }
+    cfg_.sq_cmb.reset();  // the allocations keep the CMB
+    cfg_.cq_cmb.reset();
     sq_db_ = t.doorbell(nvme::reg::sq_tail_doorbell(cfg_.qid, cfg_.dstrd));
     cq_db_ = t.doorbell(nvme::reg::cq_head_doorbell(cfg_.qid, cfg_.dstrd));
 
@@ -97,8 +138,8 @@ Queue::Queue(Transport& t, const QueueConfig& config) : cfg_(config)
 std::size_t Queue::reinit()
 {
     const std::size_t lost = outstanding_;
-    sq_.fill(0);
-    cq_.fill(0);
+    zero(sq_ptr_, std::size_t{cfg_.depth} * sizeof(nvme::Sqe));
+    zero(cq_ptr_, std::size_t{cfg_.depth} * sizeof(nvme::Cqe));
     for (auto& s : slots_) {
         s.cb = nullptr;
         s.state = SlotState::Free;
@@ -193,7 +234,11 @@ std::uint16_t Queue::submit(nvme::Sqe sqe, const DataRef* buf, std::size_t xfer,
     s.log_index = static_cast<std::uint32_t>(seq & (kLogEntries - 1));
     s.log_seq = seq;
 
-    std::memcpy(sq_.data() + std::size_t{sq_tail_} * sizeof(nvme::Sqe), &sqe, sizeof(sqe));
+    std::uint8_t* slot = sq_ptr_ + std::size_t{sq_tail_} * sizeof(nvme::Sqe);
+    if (sq_cmb_mem_)
+        copy_sqe_volatile(slot, sqe);
+    else
+        std::memcpy(slot, &sqe, sizeof(sqe));
     sq_tail_ = next_tail;
     latest_cid_ = cid;
     if (!cfg_.lazy_doorbell)
@@ -244,14 +289,14 @@ unsigned Queue::reap(unsigned max, std::uint32_t& last_dw0)
     unsigned counted = 0;
     while (counted < max) {
         const std::size_t pos = std::size_t{cq_head_} * sizeof(nvme::Cqe);
-        const std::uint32_t dw3 = cq_.load<std::uint32_t>(pos + 12);
+        const std::uint32_t dw3 = load32(cq_ptr_ + pos + 12);
         if (((dw3 >> 16) & 1) != phase_)
             break;
         dma_rmb();
         nvme::Cqe cqe;
-        cqe.dw[0] = cq_.load<std::uint32_t>(pos);
-        cqe.dw[1] = cq_.load<std::uint32_t>(pos + 4);
-        cqe.dw[2] = cq_.load<std::uint32_t>(pos + 8);
+        cqe.dw[0] = load32(cq_ptr_ + pos);
+        cqe.dw[1] = load32(cq_ptr_ + pos + 4);
+        cqe.dw[2] = load32(cq_ptr_ + pos + 8);
         cqe.dw[3] = dw3;
         if (++cq_head_ == cfg_.depth) {
             cq_head_ = 0;

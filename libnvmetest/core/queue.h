@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cmb.h"
 #include "nvmetest/cmdlog.h"
 #include "nvmetest/dma.h"
 #include "nvmetest/nvme/command.h"
@@ -50,6 +51,9 @@ struct QueueConfig {
     std::uint32_t max_prp_entries = 512;  // per command, beyond PRP1 (sized from MDTS)
     bool lazy_doorbell = false;
     bool admin = false;
+    // Rings in this Controller Memory Buffer instead of host memory.
+    std::shared_ptr<Cmb> sq_cmb{};
+    std::shared_ptr<Cmb> cq_cmb{};
 };
 
 class Queue {
@@ -62,8 +66,10 @@ public:
     void set_lazy_doorbell(bool lazy) noexcept { cfg_.lazy_doorbell = lazy; }
     std::uint16_t qid() const noexcept { return cfg_.qid; }
     std::uint32_t depth() const noexcept { return cfg_.depth; }
-    std::uint64_t sq_iova() const noexcept { return sq_.iova(); }
-    std::uint64_t cq_iova() const noexcept { return cq_.iova(); }
+    std::uint64_t sq_iova() const noexcept { return sq_bus_; }
+    std::uint64_t cq_iova() const noexcept { return cq_bus_; }
+    bool sq_in_cmb() const noexcept { return sq_cmb_mem_ != nullptr; }
+    bool cq_in_cmb() const noexcept { return cq_cmb_mem_ != nullptr; }
 
     // Empties both rings (after a controller reset): pending commands are
     // forgotten; returns how many there were.
@@ -125,7 +131,11 @@ private:
     void ring_cq_doorbell() noexcept;
 
     QueueConfig cfg_;
-    DmaMemory sq_, cq_;
+    DmaMemory sq_, cq_;  // host rings, or empty when in the CMB
+    std::shared_ptr<CmbAllocation> sq_cmb_mem_, cq_cmb_mem_;
+    std::uint8_t* sq_ptr_ = nullptr;
+    std::uint8_t* cq_ptr_ = nullptr;
+    std::uint64_t sq_bus_ = 0, cq_bus_ = 0;
     std::vector<DmaMemory> prp_chunks_;
     std::size_t prp_slot_bytes_ = 0;
     std::size_t prp_slots_per_chunk_ = 0;

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "nvmetest/bar.h"
 #include "nvmetest/device_info.h"
 #include "nvmetest/dma.h"
 #include "nvmetest/irq.h"
@@ -55,6 +56,9 @@ public:
         reg_write32(off, static_cast<std::uint32_t>(v));
         reg_write32(off + 4, static_cast<std::uint32_t>(v >> 32));
     }
+
+    // A mapping of a whole memory BAR (the Controller Memory Buffer's).
+    virtual BarMapping map_bar(unsigned bar) = 0;
 
     // The address of a 32-bit register in BAR0 (a doorbell) for direct stores.
     // Stays valid for the life of the transport, across resets (the mapping
