@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/byte_fields.h"
 #include "core/controller_core.h"
 #include "core/transport.h"
 #include "nvmetest/controller.h"
@@ -194,19 +195,13 @@ std::uint64_t Buffer::data_int(std::size_t end, std::size_t begin) const
     if (end - begin >= 8)
         throw UsageError("field [" + std::to_string(begin) + ", " + std::to_string(end) +
                          "] is wider than 8 bytes: read it with slice() or data<std::string>()");
-    std::uint64_t v = 0;
-    for (std::size_t i = end + 1; i > begin; i--)
-        v = v << 8 | ptr_[i - 1];
-    return v;
+    return core::le_field(ptr_, end, begin);
 }
 
 std::string Buffer::data_string(std::size_t end, std::size_t begin) const
 {
     check_range(begin, end + 1, "field");
-    std::string s(reinterpret_cast<const char*>(ptr_) + begin, end + 1 - begin);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
-        s.pop_back();
-    return s;
+    return core::text_field(ptr_, end, begin);
 }
 
 std::string Buffer::dump(std::size_t size) const

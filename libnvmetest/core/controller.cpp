@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/byte_fields.h"
 #include "core/controller_core.h"
 #include "nvmetest/errors.h"
 #include "nvmetest/nvme/registers.h"
@@ -282,10 +283,7 @@ std::uint64_t Controller::id_int(std::size_t end, std::size_t begin) const
         throw UsageError("id_data(" + std::to_string(end) + ", " + std::to_string(begin) +
                          ") must name 1 to 8 bytes inside the 4096 of Identify Controller; use "
                          "id_data<std::string>() for text fields");
-    std::uint64_t v = 0;
-    for (std::size_t i = end + 1; i > begin; i--)
-        v = v << 8 | c.id_ctrl.data()[i - 1];
-    return v;
+    return core::le_field(c.id_ctrl.data(), end, begin);
 }
 
 std::string Controller::id_string(std::size_t end, std::size_t begin) const
@@ -296,10 +294,7 @@ std::string Controller::id_string(std::size_t end, std::size_t begin) const
     if (begin > end || end >= 4096)
         throw UsageError("id_data<std::string>(" + std::to_string(end) + ", " +
                          std::to_string(begin) + ") lies outside Identify Controller");
-    std::string s(reinterpret_cast<const char*>(c.id_ctrl.data()) + begin, end + 1 - begin);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
-        s.pop_back();
-    return s;
+    return core::text_field(c.id_ctrl.data(), end, begin);
 }
 
 std::uint64_t Controller::mdts() const

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/byte_fields.h"
 #include "core/controller_core.h"
 #include "nvmetest/errors.h"
 #include "nvmetest/nvme/opcodes.h"
@@ -86,10 +87,7 @@ std::uint64_t Namespace::id_int(std::size_t end, std::size_t begin) const
     if (begin > end || end >= 4096 || end - begin >= 8)
         throw UsageError("id_data(" + std::to_string(end) + ", " + std::to_string(begin) +
                          ") must name 1 to 8 bytes of Identify Namespace");
-    std::uint64_t v = 0;
-    for (std::size_t i = end + 1; i > begin; i--)
-        v = v << 8 | s.id.data()[i - 1];
-    return v;
+    return core::le_field(s.id.data(), end, begin);
 }
 
 std::string Namespace::id_string(std::size_t end, std::size_t begin) const
@@ -97,10 +95,7 @@ std::string Namespace::id_string(std::size_t end, std::size_t begin) const
     const State& s = state();
     if (begin > end || end >= 4096)
         throw UsageError("id_data<std::string>: the field lies outside Identify Namespace");
-    std::string r(reinterpret_cast<const char*>(s.id.data()) + begin, end + 1 - begin);
-    while (!r.empty() && (r.back() == ' ' || r.back() == '\0'))
-        r.pop_back();
-    return r;
+    return core::text_field(s.id.data(), end, begin);
 }
 
 Qpair& Namespace::submit(Qpair& qpair, const nvme::Sqe& sqe, Buffer* buf, std::size_t xfer,
