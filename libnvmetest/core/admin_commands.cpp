@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/controller_core.h"
+#include "core/raw_command.h"
 #include "nvmetest/controller.h"
 #include "nvmetest/errors.h"
 #include "nvmetest/nvme/opcodes.h"
@@ -268,21 +269,8 @@ Controller& Controller::get_lba_status(Buffer& buf, std::uint64_t slba, std::uin
 
 Controller& Controller::send_cmd(std::uint32_t opcode, CmdArgs a)
 {
-    if (opcode > 0xffff)
-        throw UsageError("send_cmd opcode " + std::to_string(opcode) +
-                         " does not fit dword 0 bits 15:0 (opcode, FUSE, PSDT)");
-    nvme::Sqe sqe{};
-    sqe.cdw[0] = opcode;
-    sqe.set_nsid(a.nsid);
-    sqe.cdw[2] = a.cdw2;
-    sqe.cdw[3] = a.cdw3;
-    sqe.cdw[10] = a.cdw10;
-    sqe.cdw[11] = a.cdw11;
-    sqe.cdw[12] = a.cdw12;
-    sqe.cdw[13] = a.cdw13;
-    sqe.cdw[14] = a.cdw14;
-    sqe.cdw[15] = a.cdw15;
-    const std::size_t bytes = a.buf ? (a.size ? a.size : a.buf->size()) : 0;
+    const nvme::Sqe sqe = core::raw_sqe(opcode, a.nsid, a);
+    const std::size_t bytes = core::raw_transfer_bytes(a);
     return admin(sqe, a.buf, bytes, std::move(a.cb));
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/raw_command.h"
 #include "core/byte_fields.h"
 #include "core/controller_core.h"
 #include "nvmetest/errors.h"
@@ -222,21 +223,8 @@ Qpair& Namespace::copy(Qpair& qpair, Buffer& buf, std::uint64_t sdlba, std::uint
 
 Qpair& Namespace::send_cmd(std::uint32_t opcode, Qpair& qpair, IoCmdArgs a)
 {
-    if (opcode > 0xffff)
-        throw UsageError("send_cmd opcode " + std::to_string(opcode) +
-                         " does not fit dword 0 bits 15:0 (opcode, FUSE, PSDT)");
-    nvme::Sqe sqe{};
-    sqe.cdw[0] = opcode;
-    sqe.set_nsid(a.nsid ? a.nsid : state().nsid);
-    sqe.cdw[2] = a.cdw2;
-    sqe.cdw[3] = a.cdw3;
-    sqe.cdw[10] = a.cdw10;
-    sqe.cdw[11] = a.cdw11;
-    sqe.cdw[12] = a.cdw12;
-    sqe.cdw[13] = a.cdw13;
-    sqe.cdw[14] = a.cdw14;
-    sqe.cdw[15] = a.cdw15;
-    const std::size_t bytes = a.buf ? (a.size ? a.size : a.buf->size()) : 0;
+    const nvme::Sqe sqe = core::raw_sqe(opcode, a.nsid ? a.nsid : state().nsid, a);
+    const std::size_t bytes = core::raw_transfer_bytes(a);
     return submit(qpair, sqe, a.buf, bytes, std::move(a.cb));
 }
 
