@@ -69,12 +69,15 @@ TEST_F(Seed003Pcie, PcieAccess)
 // example then runs with a buffer large enough (added).
 TEST_F(Seed003Nvme0, NamedIdentifyBuffer)
 {
-    const auto before = nvme0.cmdlog().size();
+    const auto before = nvme0.cmdlog(1).at(0);
     {
         Buffer buf(512, "part of identify data");
         EXPECT_THROW(nvme0.identify(buf), nvmetest::UsageError);
     }
-    EXPECT_EQ(nvme0.cmdlog().size(), before);
+    const auto after = nvme0.cmdlog(1).at(0);  // the latest command is still the one before
+    EXPECT_EQ(after.sqe.cid(), before.sqe.cid());
+    EXPECT_EQ(after.sqe.opcode(), before.sqe.opcode());
+    EXPECT_NE(after.sqe.opcode(), 0x06);  // no Identify
 
     Buffer buf(4096, "part of identify data");
     nvme0.identify(buf).waitdone();
