@@ -38,6 +38,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nvmetest/buffer.h"
@@ -163,13 +164,18 @@ inline nvme::IdentifyNamespace identify_namespace(Controller& nvme0, std::uint32
 // PyNVMe3's aer fixture: an AER callback that records dword 0 of every AER
 // completion (the controller also warns "AER notification is triggered"; wrap
 // the command that reaps it in EXPECT_WARNS).  AERs are reaped while the admin
-// queue is polled, e.g. by nvme0.getfeatures(7).waitdone().  Unregisters its
-// callback when it goes.
+// queue is polled, e.g. by nvme0.getfeatures(7).waitdone().  As in Python,
+// aer(cb) gives the test's own callback, called with the CQE after the
+// recording.  Unregisters its callback when it goes.
 class AerRecorder {
 public:
     explicit AerRecorder(Controller& nvme0) : nvme0_(&nvme0)
     {
-        nvme0.register_aer_cb([this](const nvme::Cqe& cqe) { dword0_.push_back(cqe.dw[0]); });
+        nvme0.register_aer_cb([this](const nvme::Cqe& cqe) {
+            dword0_.push_back(cqe.dw[0]);
+            if (script_cb_)
+                script_cb_(cqe);
+        });
     }
     ~AerRecorder()
     {
@@ -187,9 +193,14 @@ public:
     std::size_t count() const noexcept { return dword0_.size(); }
     void clear() noexcept { dword0_.clear(); }
 
+    // Python's aer(cb): cb runs on every later AER completion (an empty
+    // callback removes it).
+    void operator()(Callback cb) { script_cb_ = std::move(cb); }
+
 private:
     Controller* nvme0_;
     std::vector<std::uint32_t> dword0_;
+    Callback script_cb_;
 };
 
 class PcieTest : public ::testing::Test {
