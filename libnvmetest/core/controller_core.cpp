@@ -216,7 +216,8 @@ void ControllerCore::dbbuf_dropped() noexcept
     if (admin)
         admin->drop_shadow();
     for (QpairCore* q : qpairs)
-        q->q->drop_shadow();
+        if (q->q)
+            q->q->drop_shadow();
     dbbuf_on = false;
     dbbuf_sent.clear();
 }

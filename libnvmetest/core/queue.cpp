@@ -425,8 +425,8 @@ unsigned Queue::expire(std::int64_t now, std::uint32_t& last_dw0)
         warn("timeout: " + std::string(opcode_name(cfg_.admin, opcode)) + " (opcode " +
              hex(opcode, 2) + ", cid " + std::to_string(cid) + ") on queue " +
              std::to_string(cfg_.qid) + " did not complete in " +
-             std::to_string((now - s.submitted_ns) / 1000000) +
-             " ms; it completes with an all-ones CQE");
+             std::to_string((s.deadline_ns - s.submitted_ns) / 1000000) +
+             " ms (its timeout); it completes with an all-ones CQE");
         if (cb)
             invoke_callback(cb, cqe);
     }
