@@ -271,7 +271,9 @@ public:
     // slots, at 2*qid*(4 << DSTRD) and (2*qid + 1)*(4 << DSTRD), and writes the
     // BAR0 doorbell only when the controller's EventIdx asks for it.  The queue
     // slots are initialized by the library.  Submit no I/O between this call and
-    // its completion.  A failed command changes nothing.
+    // its completion, and configure before other threads (IOWorkers) drive
+    // qpairs of this controller: the switch is not synchronized with them.  A
+    // failed command changes nothing.
     // Ownership: the controller keeps a share of both buffers' memory from the
     // submission until it is next disabled (reset(), destruction), and the
     // buffers in use for as long as shadow doorbells are on (across reset()),
