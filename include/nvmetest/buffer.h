@@ -166,7 +166,11 @@ public:
     }
 
     // Internal: the host DMA allocation (empty for a CMB buffer).
-    const DmaMemory& memory() const noexcept { return mem_; }
+    const DmaMemory& memory() const noexcept;
+    // Internal: a share of the memory (host DMA or CMB allocation), for the
+    // library to keep what the device may still write after this Buffer is gone
+    // (Controller::dbbuf_config).
+    std::shared_ptr<void> share_memory() const noexcept;
 
 private:
     std::uint64_t data_int(std::size_t end, std::size_t begin) const;
@@ -175,7 +179,7 @@ private:
 
     std::string name_;
     std::string device_;
-    DmaMemory mem_;
+    std::shared_ptr<DmaMemory> mem_;  // shared: see share_memory()
     std::shared_ptr<void> cmb_;  // the CMB allocation, when in the CMB
     std::uint8_t* ptr_ = nullptr;
     std::uint64_t bus_ = 0;

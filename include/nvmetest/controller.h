@@ -52,6 +52,23 @@ struct ControllerOptions {
     // wait_csts(), identify(), init_ns(), setfeatures(), init_queues(), aer().
     // Also run again by reset().
     std::function<void(Controller&)> nvme_init_func{};
+    // The default initialization ends with dbbuf_config() (library memory) when
+    // the controller supports Doorbell Buffer Config (OACS bit 8), and with a
+    // warning otherwise.  Not a PyNVMe3 option: for the IOWorker and for tests
+    // that want shadow doorbells from the start.
+    bool shadow_doorbell = false;
+};
+
+// Doorbell updates of one queue (Controller::doorbell_stats): how often the
+// library published a new SQ tail / CQ head, and how many of those were MMIO
+// writes to BAR0.  Without shadow doorbells every update is an MMIO write;
+// with them, the ones EventIdx made unnecessary went to the shadow buffer only.
+struct DoorbellStats {
+    std::uint64_t sq_updates = 0;
+    std::uint64_t sq_mmio = 0;
+    std::uint64_t cq_updates = 0;
+    std::uint64_t cq_mmio = 0;
+    bool shadow = false;  // the queue publishes through the shadow buffer now
 };
 
 // CSTS fields wait_csts() waits for; unset fields are not checked.
@@ -201,8 +218,14 @@ public:
     // Maximum data transfer size in bytes (PyNVMe3: 2 MiB when MDTS is 0).
     std::uint64_t mdts() const;
     // Whether the Commands Supported and Effects log lists the opcode:
-    // 0..255 admin, 256..511 I/O (opcode - 256).
+    // 0..255 admin, 256..511 I/O (opcode - 256).  An I/O opcode counts when
+    // the NVM command set's log (CSI 0) lists it or, with every I/O command set
+    // enabled (CC.CSS = 110b, what the default initialization selects when
+    // CAP.CSS allows), the Zoned Namespace set's (CSI 2): supports(0x17d), Zone
+    // Append, is true on a controller with zoned namespaces.
     bool supports(std::uint32_t opcode);
+    // The log of one command set only (Get Log Page CSI field): 0 NVM, 2 zoned.
+    bool supports(std::uint32_t opcode, std::uint8_t csi);
     // The LBA format index of namespace nsid with these sizes; -1 when none.
     int get_lba_format(std::uint32_t data_size = 512, std::uint32_t meta_size = 0,
                        std::uint32_t nsid = 1);
@@ -238,7 +261,36 @@ public:
     Controller& directive_receive(DirectiveArgs a = {});
     Controller& virt_mgmt(std::uint16_t cntlid, std::uint8_t act, std::uint8_t rt = 0,
                           std::uint16_t nr = 0, CbArgs a = {});
+    // Doorbell Buffer Config: the shadow doorbell buffer (PRP1) and the
+    // EventIdx buffer (PRP2), each page aligned and at least
+    // (2 * max queue ID + 2) * (4 << CAP.DSTRD) bytes from its offset (a 4 KiB
+    // Buffer covers 512 queues); smaller Buffers are refused (UsageError).
+    // When the command completes successfully, every queue of this controller
+    // (admin and I/O: QEMU 7.2 takes both from the buffer), the existing ones
+    // and the ones created later, publishes its SQ tail and CQ head in its
+    // slots, at 2*qid*(4 << DSTRD) and (2*qid + 1)*(4 << DSTRD), and writes the
+    // BAR0 doorbell only when the controller's EventIdx asks for it.  The queue
+    // slots are initialized by the library.  Submit no I/O between this call and
+    // its completion, and configure before other threads (IOWorkers) drive
+    // qpairs of this controller: the switch is not synchronized with them.  A
+    // failed command changes nothing.
+    // Ownership: the controller keeps a share of both buffers' memory from the
+    // submission until it is next disabled (reset(), destruction), and the
+    // buffers in use for as long as shadow doorbells are on (across reset()),
+    // so the Buffer objects may go at any time.  Shadow and EventIdx in the
+    // same memory (PyNVMe3's dbbuf_config(buf, buf)) is accepted with a
+    // warning: EventIdx is then ignored and every update also goes to BAR0.
+    // send_cmd(0x7c, ...) sends the raw command and changes no queue.
     Controller& dbbuf_config(Buffer& shadow, Buffer& eventidx, CbArgs a = {});
+    // The same with library memory (one page each, or what the granted queues
+    // need): nvme0.dbbuf_config().waitdone().
+    Controller& dbbuf_config(CbArgs a = {});
+    // Whether the queues use shadow doorbells now (a Doorbell Buffer Config
+    // completed successfully and the controller was not disabled since).
+    bool shadow_doorbell() const;
+    // Doorbell counters of queue qid (0: admin, else the sqid of a live Qpair);
+    // plain per-queue counters, read without cost to the command path.
+    DoorbellStats doorbell_stats(std::uint16_t qid = 0) const;
     Controller& keep_alive(CbArgs a = {});
     Controller& get_lba_status(Buffer& buf, std::uint64_t slba, std::uint32_t mndw,
                                std::uint16_t rl = 0, std::uint8_t atype = 0,
@@ -261,12 +313,20 @@ public:
     // ------------------------------------------------------------ control
     // CC.EN 1 -> 0 -> 1 and the initialization again (timeouts to defaults,
     // admin queue and AERs anew); live Qpairs are created again on the device
-    // and their pending commands are forgotten with a warning.
+    // and their pending commands are forgotten with a warning.  Disabling makes
+    // the controller forget a Doorbell Buffer Config; when shadow doorbells were
+    // on, reset() sends the same buffers again after the initialization (as
+    // Linux does; unless the initialization function configured them itself),
+    // before the Qpairs are created again, so shadow_doorbell() stays true.  If
+    // the controller refuses them, doorbells go to BAR0 with a warning.
     void reset();
     // CC.SHN normal (abrupt: 2) and wait for CSTS.SHST complete.
     void shutdown_notify(bool abrupt = false);
-    // Host Memory Buffer: enable with the preferred size (skipped with a
-    // warning when HMPRE is 0), disable.
+    // Host Memory Buffer: enable with the preferred size, disable.  When the
+    // controller asks for no HMB (HMPRE is 0, as QEMU's), both skip with the
+    // warning "HMB is not enabled/disabled: the controller asks for none
+    // (HMPRE is 0)..." and send nothing (disable_hmb() still sends when an
+    // HMB was enabled).
     void enable_hmb();
     void disable_hmb();
 
@@ -287,6 +347,7 @@ private:
 
     std::shared_ptr<core::ControllerCore> core_;
     std::function<void(Controller&)> init_;
+    bool shadow_doorbell_init_ = false;
 };
 
 }  // namespace nvmetest

@@ -244,10 +244,46 @@ Controller& Controller::virt_mgmt(std::uint16_t cntlid, std::uint8_t act, std::u
 
 Controller& Controller::dbbuf_config(Buffer& shadow, Buffer& eventidx, CbArgs a)
 {
-    nvme::Sqe sqe = make(nvme::admin::kDoorbellBufferConfig);
-    sqe.set_prp1(shadow.phys_addr());
-    sqe.set_prp2(eventidx.phys_addr());
-    return admin(sqe, nullptr, 0, std::move(a.cb));
+    core::ControllerCore& c = *core();
+    const std::size_t need = core::dbbuf_bytes(c.dbbuf_max_qid(), c.dstrd);
+    for (const Buffer* b : {&shadow, &eventidx}) {
+        c.check_buffer_device(b->in_cmb(), b->device(), b->name());
+        if (b->size() < need)
+            throw UsageError("Buffer \"" + b->name() + "\" offers " + std::to_string(b->size()) +
+                             " bytes from its offset, but the doorbell slots of queues 0.." +
+                             std::to_string(c.dbbuf_max_qid()) + " take " +
+                             std::to_string(need) +
+                             " bytes: use a larger buffer (one page covers 512 queues at "
+                             "DSTRD 0); nothing was sent");
+    }
+    auto region = [](Buffer& b) {
+        return core::DmaRegion{b.share_memory(), b.bytes().data() + b.offset(), b.phys_addr(),
+                               b.size()};
+    };
+    auto b = std::make_shared<core::DoorbellBuffers>(region(shadow), region(eventidx));
+    if (b->overlap)
+        warn("the shadow doorbell and EventIdx buffers of dbbuf_config() overlap: EventIdx is "
+             "ignored and every doorbell update is also written to BAR0; the controller's "
+             "EventIdx stores can still overwrite a new doorbell value (give two buffers)");
+    c.dbbuf_send(std::move(b), std::move(a.cb));
+    return *this;
+}
+
+Controller& Controller::dbbuf_config(CbArgs a)
+{
+    core::ControllerCore& c = *core();
+    // One page each, or what the queues need; alloc_dma gives whole,
+    // page-aligned pages, as the command requires.
+    const std::size_t bytes = std::max<std::size_t>(
+        core::dbbuf_bytes(c.dbbuf_max_qid(), c.dstrd), c.page_size);
+    auto region = [&] {
+        auto mem = std::make_shared<DmaMemory>(c.t->alloc_dma(bytes));
+        core::DmaRegion r{nullptr, mem->data(), mem->iova(), mem->size()};
+        r.owner = std::move(mem);
+        return r;
+    };
+    c.dbbuf_send(std::make_shared<core::DoorbellBuffers>(region(), region()), std::move(a.cb));
+    return *this;
 }
 
 Controller& Controller::keep_alive(CbArgs a)

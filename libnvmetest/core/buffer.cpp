@@ -74,9 +74,9 @@ Buffer::Buffer(std::size_t length, BufferOptions o) : name_(std::move(o.name))
                              "most " + mib(max) +
                              ", or run with a translating IOMMU (intel_iommu=on), where the limit "
                              "is nvmetest.ko's dma_limit_file");
-        mem_ = dev->alloc_dma(length);
-        ptr_ = mem_.data();
-        bus_ = mem_.iova();
+        mem_ = std::make_shared<DmaMemory>(dev->alloc_dma(length));
+        ptr_ = mem_->data();
+        bus_ = mem_->iova();
         device_ = dev->address();
     }
     length_ = length;
@@ -113,6 +113,19 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept
         size_set_ = std::exchange(other.size_set_, false);
     }
     return *this;
+}
+
+const DmaMemory& Buffer::memory() const noexcept
+{
+    static const DmaMemory none;
+    return mem_ ? *mem_ : none;
+}
+
+std::shared_ptr<void> Buffer::share_memory() const noexcept
+{
+    if (mem_)
+        return mem_;
+    return cmb_;
 }
 
 void Buffer::set_offset(std::size_t offset)

@@ -23,6 +23,7 @@ namespace {
 
 constexpr std::uint32_t kCcDefault = 0x00460000;  // IOCQES 4, IOSQES 6, MPS 4 KiB, NVM
 constexpr std::uint8_t kOpAer = nvme::admin::kAsyncEventRequest;
+constexpr std::uint64_t kOacsDbbuf = 1u << 8;  // Identify Controller OACS: Doorbell Buffer Config
 
 std::string hex32(std::uint32_t v)
 {
@@ -68,6 +69,7 @@ Controller::Controller(Pcie& pcie, ControllerOptions options)
     c.id_ctrl = c.t->alloc_dma(4096);
     c.scratch = c.t->alloc_dma(4096);
     c.irqs = setup_interrupts(*c.t, c.msi_only);
+    shadow_doorbell_init_ = options.shadow_doorbell;
     init_ = options.nvme_init_func ? std::move(options.nvme_init_func)
                                    : std::function<void(Controller&)>(&Controller::default_init);
     run_init();
@@ -80,6 +82,7 @@ Controller& Controller::operator=(Controller&& other) noexcept
         Controller old(std::move(*this));  // disables and releases the current controller
         core_ = std::move(other.core_);
         init_ = std::move(other.init_);
+        shadow_doorbell_init_ = other.shadow_doorbell_init_;
     }
     return *this;
 }
@@ -90,6 +93,8 @@ Controller::~Controller()
         return;
     core_->disable();
     core_->closed = true;
+    core_->dbbuf_dropped();
+    core_->dbbuf.reset();
     for (core::QpairCore* q : core_->qpairs)
         q->dead = true;
     core_->admin.reset();
@@ -163,11 +168,23 @@ void Controller::default_init()
     const unsigned aerl = static_cast<unsigned>(id_data(259)) + 1;
     for (unsigned i = 0; i < aerl && i < core::kAdminDepth / 2; i++)
         aer();
+    // 10. (ControllerOptions::shadow_doorbell) shadow doorbells in library memory
+    if (shadow_doorbell_init_) {
+        if (id_data(257, 256) & kOacsDbbuf)
+            dbbuf_config().waitdone();
+        else
+            warn("shadow doorbells were asked for, but " + c.t->address() +
+                 " does not support Doorbell Buffer Config (OACS bit 8 is 0): doorbells go "
+                 "to BAR0");
+    }
 }
 
 int Controller::init_adminq(bool lazy_doorbell)
 {
     core::ControllerCore& c = *core();
+    // Only a disabled controller takes new admin queue registers, and disabling
+    // dropped any doorbell buffers it had.
+    c.dbbuf_dropped();
     if (!c.admin) {
         core::QueueConfig qc;
         qc.qid = 0;
@@ -306,6 +323,10 @@ std::uint64_t Controller::mdts() const
 }
 
 bool Controller::supports(std::uint32_t opcode) { return core()->supports(opcode); }
+bool Controller::supports(std::uint32_t opcode, std::uint8_t csi)
+{
+    return core()->supports(opcode, csi);
+}
 
 int Controller::get_lba_format(std::uint32_t data_size, std::uint32_t meta_size,
                                std::uint32_t nsid)
@@ -365,9 +386,14 @@ void Controller::reset()
     c.admin_timeouts.fill(0);
     c.io_timeouts.fill(0);
     c.id_valid = false;
+    c.dbbuf_dropped();
     if (c.cmb)
         c.cmb->program();  // CMB queues and buffers keep their addresses
     run_init();
+    // Shadow doorbells again, with the same buffers (as Linux does), unless the
+    // initialization function configured them itself.
+    if (c.dbbuf && !c.dbbuf_on)
+        c.dbbuf_restore();
     for (core::QpairCore* q : c.qpairs) {
         if (q->dead)
             continue;
@@ -425,6 +451,11 @@ void Controller::enable_hmb()
 void Controller::disable_hmb()
 {
     core::ControllerCore& c = *core();
+    if (id_data(275, 272) == 0 && c.hmb.empty()) {
+        warn("HMB is not disabled: the controller asks for none (HMPRE is 0), so none was "
+             "enabled");
+        return;
+    }
     nvme::Sqe sqe{};
     sqe.set_opcode(nvme::admin::kSetFeatures);
     sqe.cdw[10] = 0x0d;
@@ -434,6 +465,24 @@ void Controller::disable_hmb()
         return;  // keep the memory: the controller may still use it
     }
     c.hmb.clear();
+}
+
+bool Controller::shadow_doorbell() const { return core()->dbbuf_on; }
+
+DoorbellStats Controller::doorbell_stats(std::uint16_t qid) const
+{
+    const auto& c = *core();
+    const core::Queue* q = nullptr;
+    if (qid == 0)
+        q = c.admin.get();
+    for (const core::QpairCore* p : c.qpairs)
+        if (qid && !p->dead && p->q->qid() == qid)
+            q = p->q.get();
+    if (!q)
+        throw UsageError("no queue " + std::to_string(qid) + " on this controller: give 0 (admin) "
+                         "or the sqid of a live Qpair");
+    const core::DoorbellCounts& n = q->doorbell_counts();
+    return DoorbellStats{n.sq_updates, n.sq_mmio, n.cq_updates, n.cq_mmio, q->shadowed()};
 }
 
 std::vector<CmdLogEntry> Controller::cmdlog(std::size_t count) const

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,32 @@ inline constexpr std::uint32_t kDefaultTimeoutMs = 10000;
 inline constexpr std::uint32_t kAdminDepth = 64;
 
 struct QpairCore;
+
+// Memory the controller was given by address: a share of its owner (a
+// Buffer's or the library's DMA memory) keeps it alive.
+struct DmaRegion {
+    std::shared_ptr<void> owner;
+    std::uint8_t* cpu = nullptr;  // the byte at bus
+    std::uint64_t bus = 0;
+    std::size_t bytes = 0;        // usable from there
+};
+
+// The two buffers of a Doorbell Buffer Config command, kept while the
+// controller may write them, even when the user's Buffer objects are gone.
+struct DoorbellBuffers {
+    DmaRegion shadow, eventidx;
+    bool overlap = false;  // the regions share bytes: EventIdx is not trusted
+
+    DoorbellBuffers(DmaRegion shadow_region, DmaRegion eventidx_region) noexcept;
+    // The slots of queue qid; UsageError when they lie beyond either buffer.
+    ShadowSlots slots(std::uint16_t qid, std::uint32_t dstrd) const;
+};
+
+// Bytes of each doorbell buffer that queues 0..max_qid use.
+inline std::size_t dbbuf_bytes(std::uint32_t max_qid, std::uint32_t dstrd) noexcept
+{
+    return (2 * std::size_t{max_qid} + 2) * (std::size_t{4} << dstrd);
+}
 
 struct ControllerCore {
     std::shared_ptr<Transport> t;
@@ -63,6 +90,15 @@ struct ControllerCore {
     // rings, so they live until the controller is disabled.
     std::vector<std::unique_ptr<Queue>> orphans;
 
+    // Shadow doorbells.  dbbuf: the buffers of the last Doorbell Buffer Config
+    // the controller completed successfully (kept across reset(), which sends
+    // them again); dbbuf_on: the controller uses them now, and so do all queues.
+    // dbbuf_sent: every pair sent since the controller was last disabled, which
+    // it may write until then (a command that timed out may still be executed).
+    std::shared_ptr<const DoorbellBuffers> dbbuf;
+    bool dbbuf_on = false;
+    std::vector<std::shared_ptr<const DoorbellBuffers>> dbbuf_sent;
+
     void check_open() const;
     // A Buffer of another device: refused in the CMB of another controller,
     // and under an IOMMU (another address space); allowed otherwise.
@@ -81,10 +117,29 @@ struct ControllerCore {
     std::uint32_t admin_wait(unsigned n);
     // Synchronous admin command on internal memory; returns the CQE.
     nvme::Cqe admin_sync(nvme::Sqe sqe, DmaMemory* data, std::size_t xfer);
-    // Commands Supported and Effects: 0..255 admin, 256..511 I/O.
-    bool supports(std::uint32_t opcode);
+    // Commands Supported and Effects: 0..255 admin, 256..511 I/O (see
+    // Controller::supports for csi).
+    bool supports(std::uint32_t opcode, std::optional<std::uint8_t> csi = {});
+    // Whether the log of command set csi lists opcode as supported.
+    bool effects_list(std::uint32_t opcode, std::uint8_t csi, bool warn_on_error);
     // Disables the controller (CC.EN = 0, waits for CSTS.RDY = 0, bounded).
     void disable() noexcept;
+
+    // The highest queue ID the doorbell buffers must cover: the granted queues
+    // and every live Qpair.
+    std::uint32_t dbbuf_max_qid() const noexcept;
+    // Sends Doorbell Buffer Config with b; on success every queue switches to
+    // shadow doorbells (dbbuf_use).  cb gets the CQE; without one an error
+    // status raises the usual warning.  Returns the command identifier.
+    std::uint16_t dbbuf_send(std::shared_ptr<const DoorbellBuffers> b, Callback cb);
+    // After a reset: sends dbbuf again and waits; BAR0 doorbells only (and a
+    // warning) when the controller refuses it.
+    void dbbuf_restore();
+    // Every queue (admin and I/O) publishes its doorbells through b.
+    void dbbuf_use(const std::shared_ptr<const DoorbellBuffers>& b);
+    // The controller was disabled: BAR0 doorbells only, and the memory of the
+    // configurations sent is free to go (dbbuf itself is kept for reset()).
+    void dbbuf_dropped() noexcept;
 };
 
 struct QpairCore {

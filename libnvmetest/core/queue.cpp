@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "core/queue.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <limits>
-#include <thread>
 
 #include "core/transport.h"
 #include "nvmetest/bar.h"
@@ -70,6 +70,24 @@ void copy_sqe_volatile(std::uint8_t* dst, const nvme::Sqe& sqe) noexcept
     std::memcpy(w, &sqe, sizeof(w));
     for (int i = 0; i < 8; i++)
         reinterpret_cast<volatile std::uint64_t*>(dst)[i] = w[i];
+}
+
+// Orders the store of a shadow doorbell before the load of its EventIdx: the
+// controller stores EventIdx, then loads the shadow doorbell, so at least one
+// side sees the other's store.  Store-then-load is the one order x86 does not
+// keep by itself (the fence is an mfence; no system call).
+inline void dma_mb() noexcept { std::atomic_thread_fence(std::memory_order_seq_cst); }
+
+// Spinning on a completion queue: tells the CPU (and a hyperthread sibling)
+// that this is a busy-wait.  waitdone() never sleeps or yields, so waiting
+// makes no system call either.
+inline void cpu_relax() noexcept
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
 }
 
 }  // namespace
@@ -151,6 +169,7 @@ std::size_t Queue::reinit()
     sq_tail_ = sq_tail_rung_ = sq_head_ = 0;
     cq_head_ = cq_head_rung_ = 0;
     phase_ = 1;
+    shadow_ = {};  // a reinit follows a controller reset, which drops the buffers
     outstanding_ = 0;
     next_deadline_ns_ = kNoDeadline;
     return lost;
@@ -250,17 +269,49 @@ void Queue::ring_sq_doorbell() noexcept
 {
     if (sq_tail_ == sq_tail_rung_)
         return;
-    dma_wmb();
-    *sq_db_ = sq_tail_;
+    const std::uint32_t old = sq_tail_rung_;
     sq_tail_rung_ = sq_tail_;
+    counts_.sq_updates++;
+    dma_wmb();  // the SQEs before the doorbell, in BAR0 or in the shadow buffer
+    if (shadow_.sq_tail) {
+        *shadow_.sq_tail = sq_tail_;
+        dma_mb();
+        if (shadow_.trust_event && !passes_event(*shadow_.sq_event, sq_tail_, old, cfg_.depth))
+            return;
+    }
+    *sq_db_ = sq_tail_;
+    counts_.sq_mmio++;
 }
 
 void Queue::ring_cq_doorbell() noexcept
 {
     if (cq_head_ == cq_head_rung_)
         return;
-    *cq_db_ = cq_head_;
+    const std::uint32_t old = cq_head_rung_;
     cq_head_rung_ = cq_head_;
+    counts_.cq_updates++;
+    if (shadow_.cq_head) {
+        *shadow_.cq_head = cq_head_;
+        dma_mb();
+        if (shadow_.trust_event && !passes_event(*shadow_.cq_event, cq_head_, old, cfg_.depth))
+            return;
+    }
+    *cq_db_ = cq_head_;
+    counts_.cq_mmio++;
+}
+
+void Queue::use_shadow(const ShadowSlots& slots) noexcept
+{
+    // EventIdx = the value last published: the next update passes it and so
+    // also goes to BAR0, which tells the controller whatever it missed.
+    *slots.sq_tail = sq_tail_rung_;
+    *slots.cq_head = cq_head_rung_;
+    if (slots.trust_event) {
+        *slots.sq_event = sq_tail_rung_;
+        *slots.cq_event = cq_head_rung_;
+    }
+    dma_mb();
+    shadow_ = slots;
 }
 
 void Queue::release(std::uint16_t cid) noexcept
@@ -374,8 +425,8 @@ unsigned Queue::expire(std::int64_t now, std::uint32_t& last_dw0)
         warn("timeout: " + std::string(opcode_name(cfg_.admin, opcode)) + " (opcode " +
              hex(opcode, 2) + ", cid " + std::to_string(cid) + ") on queue " +
              std::to_string(cfg_.qid) + " did not complete in " +
-             std::to_string((now - s.submitted_ns) / 1000000) +
-             " ms; it completes with an all-ones CQE");
+             std::to_string((s.deadline_ns - s.submitted_ns) / 1000000) +
+             " ms (its timeout); it completes with an all-ones CQE");
         if (cb)
             invoke_callback(cb, cqe);
     }
@@ -392,12 +443,10 @@ std::uint32_t Queue::waitdone(unsigned n)
     ring_sq_doorbell();
     std::uint32_t last = 0;
     unsigned reaped = 0;
-    unsigned idle = 0;
     while (reaped < n) {
         const unsigned got = reap(n - reaped, last);
         if (got) {
             reaped += got;
-            idle = 0;
             continue;
         }
         if (outstanding_ == 0)
@@ -410,8 +459,7 @@ std::uint32_t Queue::waitdone(unsigned n)
             reaped += expire(now, last);
             continue;
         }
-        if (++idle > 1000)
-            std::this_thread::yield();
+        cpu_relax();
         // Commands submitted by callbacks are batched too.
         ring_sq_doorbell();
     }

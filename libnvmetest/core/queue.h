@@ -6,6 +6,11 @@
 // command needs (its slot, PRP list, command log entry) is preallocated: the
 // command path allocates nothing, takes no lock and makes no system call.
 //
+// Shadow doorbells (Doorbell Buffer Config): once the controller took a shadow
+// buffer, a doorbell update is a store to the queue's slot in host memory, and
+// the BAR0 doorbell is written only when the EventIdx the controller left in
+// the EventIdx buffer says it is waiting for this update (see use_shadow()).
+//
 // Not thread-safe: one thread drives a queue, as in PyNVMe3.
 #ifndef NVMETEST_LIB_CORE_QUEUE_H
 #define NVMETEST_LIB_CORE_QUEUE_H
@@ -25,6 +30,42 @@
 namespace nvmetest::core {
 
 class Transport;
+
+// The four 32-bit slots of one queue in the shadow doorbell and EventIdx
+// buffers, at 2*qid*(4 << DSTRD) (SQ) and (2*qid + 1)*(4 << DSTRD) (CQ).
+struct ShadowSlots {
+    volatile std::uint32_t* sq_tail = nullptr;
+    volatile std::uint32_t* cq_head = nullptr;
+    volatile std::uint32_t* sq_event = nullptr;  // written by the host only in use_shadow()
+    volatile std::uint32_t* cq_event = nullptr;
+    // false when the EventIdx buffer overlaps the shadow buffer (the
+    // controller's EventIdx writes land on the doorbell values): every update
+    // then goes to BAR0 as well.
+    bool trust_event = true;
+};
+
+// Whether moving a doorbell from old to next (next != old) passes the
+// controller's event index, i.e. event lies in [old, next) in a ring of depth
+// entries: then the controller asked to be told through BAR0.  An event index
+// outside the ring is not trusted (true).
+constexpr bool passes_event(std::uint32_t event, std::uint32_t next, std::uint32_t old,
+                            std::uint32_t depth) noexcept
+{
+    if (event >= depth)
+        return true;
+    const std::uint32_t to_event = event >= old ? event - old : event + depth - old;
+    const std::uint32_t to_next = next >= old ? next - old : next + depth - old;
+    return to_event < to_next;
+}
+
+// How often a queue updated its doorbells, and how many of the updates were
+// BAR0 writes (the rest went to the shadow buffer only).
+struct DoorbellCounts {
+    std::uint64_t sq_updates = 0;
+    std::uint64_t sq_mmio = 0;
+    std::uint64_t cq_updates = 0;
+    std::uint64_t cq_mmio = 0;
+};
 
 using Callback = std::function<void(const nvme::Cqe&)>;
 
@@ -102,6 +143,21 @@ public:
     nvme::Sqe get_cmd(const nvme::Cqe& cqe) const;
     void ring_sq_doorbell() noexcept;
 
+    // Shadow doorbells from now on: stores the doorbell values the controller
+    // last saw (the last ones published) into both the shadow and the EventIdx
+    // slots, so that the next update of each doorbell also writes BAR0, then
+    // publishes every later update through the slots.  For a queue that exists
+    // on the device, call it once the controller took the buffers; for a new
+    // one, before creating it on the device.
+    void use_shadow(const ShadowSlots& slots) noexcept;
+    // BAR0 doorbells only (the controller dropped the buffers: disabled).
+    void drop_shadow() noexcept { shadow_ = {}; }
+    bool shadowed() const noexcept { return shadow_.sq_tail != nullptr; }
+    // The doorbell values last published (BAR0 or shadow).
+    std::uint32_t sq_tail_published() const noexcept { return sq_tail_rung_; }
+    std::uint32_t cq_head_published() const noexcept { return cq_head_rung_; }
+    const DoorbellCounts& doorbell_counts() const noexcept { return counts_; }
+
 private:
     enum class SlotState : std::uint8_t { Free, Busy, TimedOut };
     struct Slot {
@@ -141,6 +197,8 @@ private:
     std::size_t prp_slots_per_chunk_ = 0;
     volatile std::uint32_t* sq_db_ = nullptr;
     volatile std::uint32_t* cq_db_ = nullptr;
+    ShadowSlots shadow_{};
+    DoorbellCounts counts_{};
 
     std::vector<Slot> slots_;
     std::vector<std::uint16_t> free_cids_;
@@ -148,10 +206,10 @@ private:
     std::uint64_t log_seq_ = 0;
 
     std::uint32_t sq_tail_ = 0;
-    std::uint32_t sq_tail_rung_ = 0;
+    std::uint32_t sq_tail_rung_ = 0;  // last published (BAR0 or shadow)
     std::uint32_t sq_head_ = 0;
     std::uint32_t cq_head_ = 0;
-    std::uint32_t cq_head_rung_ = 0;
+    std::uint32_t cq_head_rung_ = 0;  // last published (BAR0 or shadow)
     std::uint32_t phase_ = 1;
     std::size_t outstanding_ = 0;
     std::int64_t next_deadline_ns_ = 0;  // earliest deadline of a busy slot, or later

@@ -1,101 +1,56 @@
 // SPDX-License-Identifier: BSD-3-Clause
 //
 // nvmetest-bench-cmd: the cost of one command on the I/O path.  Submits and
-// reaps N 4 KiB reads one at a time (Namespace::read, then Qpair::waitdone) on
-// one qpair, after a warm-up, and reports the median and p99 latency of one
-// read + waitdone, commands per second, and the heap allocations made by the
-// measured loop (global operator new is replaced here to count them).
+// reaps N 4 KiB reads (Namespace::read, then Qpair::waitdone) on one qpair,
+// one at a time or --qd at a time, after a warm-up, and reports the median and
+// p99 latency of one read + waitdone (of one batch with --qd), commands per
+// second, the doorbell updates and BAR0 doorbell writes, and what the measured
+// loop must not do: heap allocations, lock acquisitions and system calls
+// (counters.h says how each is counted).  The loop runs in a thread of its own
+// under the system call trap.
 //
-//   nvmetest-bench-cmd [--pciaddr=BDF] [-n N] [--warmup W] [--depth D]
-//                      [--max-allocs-per-cmd X]
+//   nvmetest-bench-cmd [--pciaddr=BDF] [-n N] [--warmup W] [--depth D] [--qd Q]
+//                      [--shadow-doorbell] [--max-allocs-per-cmd X]
+//                      [--max-locks-per-cmd X] [--max-syscalls-per-cmd X]
 //
 // The DUT: --pciaddr, else $NVMETEST_PCIADDR, else $NVMETEST_DUT (the VM
-// harness).  With --max-allocs-per-cmd the exit status is 1 when the loop
-// allocated more than X per command (0 is the contract of the command path).
-// See docs/perf.md.
+// harness).  --shadow-doorbell: Doorbell Buffer Config with library memory
+// before the qpair is created (shadow doorbells with EventIdx).  With a
+// --max-*-per-cmd option the exit status is 1 when the loop did more than X of
+// that per command (0 is the contract of the command path).  See docs/perf.md.
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <new>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <sys/syscall.h>
+#include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <nvmetest/buffer.h>
 #include <nvmetest/controller.h>
 #include <nvmetest/namespace.h>
 #include <nvmetest/pcie.h>
+#include <nvmetest/nvme/opcodes.h>
 #include <nvmetest/qpair.h>
 
-// ------------------------------------------------------------ allocation counter
-// Every replaceable form of operator new ends in one of these two functions;
-// the counters are global (all threads) and per thread (the benchmark's own).
-namespace {
-std::atomic<std::uint64_t> g_allocs_all{0};
-thread_local std::uint64_t t_allocs_this = 0;
-
-void* counted_alloc(std::size_t n, std::size_t align)
-{
-    g_allocs_all.fetch_add(1, std::memory_order_relaxed);
-    ++t_allocs_this;
-    if (n == 0)
-        n = 1;
-    void* p = nullptr;
-    if (align <= alignof(std::max_align_t)) {
-        p = std::malloc(n);
-    } else {
-        if (posix_memalign(&p, align, n) != 0)
-            p = nullptr;
-    }
-    return p;
-}
-}  // namespace
-
-void* operator new(std::size_t n)
-{
-    if (void* p = counted_alloc(n, 0))
-        return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
-void* operator new(std::size_t n, std::align_val_t a)
-{
-    if (void* p = counted_alloc(n, static_cast<std::size_t>(a)))
-        return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
-void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept
-{
-    return counted_alloc(n, static_cast<std::size_t>(a));
-}
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept
-{
-    return counted_alloc(n, static_cast<std::size_t>(a));
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "counters.h"
 
 namespace {
 
 void usage(const char* argv0)
 {
     std::fprintf(stderr,
-                 "usage: %s [--pciaddr=BDF] [-n N] [--warmup W] [--depth D]\n"
-                 "          [--max-allocs-per-cmd X]\n",
+                 "usage: %s [--pciaddr=BDF] [-n N] [--warmup W] [--depth D] [--qd Q]\n"
+                 "          [--shadow-doorbell] [--max-allocs-per-cmd X]\n"
+                 "          [--max-locks-per-cmd X] [--max-syscalls-per-cmd X]\n",
                  argv0);
 }
 
@@ -116,8 +71,9 @@ struct Options {
     std::uint64_t n = 20000;
     std::uint64_t warmup = 2000;
     unsigned depth = 64;
-    bool check_allocs = false;
-    double max_allocs_per_cmd = 0;
+    unsigned qd = 1;
+    bool shadow = false;
+    std::optional<double> max_allocs_per_cmd, max_locks_per_cmd, max_syscalls_per_cmd;
 };
 
 Options parse(int argc, char** argv)
@@ -142,10 +98,17 @@ Options parse(int argc, char** argv)
             o.warmup = parse_u64(value("--warmup"), "warm-up count");
         else if (a == "--depth")
             o.depth = static_cast<unsigned>(parse_u64(value("--depth"), "depth"));
-        else if (a == "--max-allocs-per-cmd") {
-            o.check_allocs = true;
+        else if (a == "--qd")
+            o.qd = static_cast<unsigned>(parse_u64(value("--qd"), "queue depth"));
+        else if (a == "--shadow-doorbell")
+            o.shadow = true;
+        else if (a == "--max-allocs-per-cmd")
             o.max_allocs_per_cmd = std::strtod(value("--max-allocs-per-cmd"), nullptr);
-        } else if (a == "-h" || a == "--help") {
+        else if (a == "--max-locks-per-cmd")
+            o.max_locks_per_cmd = std::strtod(value("--max-locks-per-cmd"), nullptr);
+        else if (a == "--max-syscalls-per-cmd")
+            o.max_syscalls_per_cmd = std::strtod(value("--max-syscalls-per-cmd"), nullptr);
+        else if (a == "-h" || a == "--help") {
             usage(argv[0]);
             std::exit(0);
         } else {
@@ -167,6 +130,11 @@ Options parse(int argc, char** argv)
         std::fprintf(stderr, "nvmetest-bench-cmd: -n must be at least 1\n");
         std::exit(2);
     }
+    if (o.qd == 0 || o.qd >= o.depth) {
+        std::fprintf(stderr, "nvmetest-bench-cmd: --qd must be 1 .. depth - 1 (%u)\n",
+                     o.depth - 1);
+        std::exit(2);
+    }
     return o;
 }
 
@@ -177,64 +145,174 @@ std::uint64_t percentile(std::vector<std::uint64_t>& v, double p)
     return v[k];
 }
 
+// What the measuring thread saw between the start and the end of its loop.
+struct LoopCounts {
+    std::uint64_t allocs = 0, locks = 0, syscalls = 0;
+    std::uint64_t allocs_process = 0, locks_process = 0;  // all threads, same window
+    std::vector<long> syscall_numbers;
+    std::string trap_error;  // empty: system calls were counted
+};
+
+// Each counter is shown to work before its 0 is believed: the thread makes one
+// allocation, takes one lock and makes one system call, and each must be seen.
+std::string self_check(bool syscalls_trapped)
+{
+    const std::uint64_t a0 = bench::allocs_this_thread(), l0 = bench::locks_this_thread();
+    {
+        // The allocation is the point: the asm keeps the compiler from eliding it.
+        char* p = new char[16];
+        asm volatile("" : : "r"(p) : "memory");
+        delete[] p;
+        static std::mutex m;
+        const std::lock_guard<std::mutex> hold(m);
+    }
+    // (A first allocation on a thread may itself make system calls: an arena.)
+    const std::uint64_t s0 = bench::syscalls_trapped();
+    const long ppid = syscall(SYS_getppid);
+    const std::uint64_t s1 = bench::syscalls_trapped();
+    if (bench::allocs_this_thread() - a0 != 1)
+        return "the allocation counter is not in effect";
+    if (bench::locks_this_thread() - l0 != 1)
+        return "the lock counter is not in effect (pthread_mutex_lock not interposed)";
+    const auto recent = bench::recent_syscall_numbers();
+    if (syscalls_trapped && (s1 - s0 != 1 || recent.empty() || recent.back() != SYS_getppid ||
+        ppid != getppid()))
+        return "the system call trap did not count (or mis-executed) getppid()";
+    return {};
+}
+
+void print_per_cmd(const char* what, std::uint64_t n, std::uint64_t cmds, const char* where)
+{
+    std::printf("%-17s %" PRIu64 " (%.4f per command) %s\n", what, n,
+                static_cast<double>(n) / static_cast<double>(cmds), where);
+}
+
+bool over(const char* what, std::uint64_t n, std::uint64_t cmds, const std::optional<double>& max)
+{
+    const double per = static_cast<double>(n) / static_cast<double>(cmds);
+    if (!max || per <= *max)
+        return false;
+    std::fprintf(stderr, "nvmetest-bench-cmd: FAIL: %.4f %s per command on the command path "
+                 "(at most %g allowed)\n", per, what, *max);
+    return true;
+}
+
 int run(const Options& o)
 {
     using clock = std::chrono::steady_clock;
     nvmetest::Pcie pcie(o.pciaddr);
     nvmetest::Controller nvme0(pcie);
+    if (o.shadow) {
+        if (!nvme0.supports(nvmetest::nvme::admin::kDoorbellBufferConfig)) {
+            std::fprintf(stderr, "nvmetest-bench-cmd: %s does not support Doorbell Buffer "
+                         "Config: no --shadow-doorbell\n", o.pciaddr.c_str());
+            return 1;
+        }
+        nvme0.dbbuf_config().waitdone();
+    }
     nvmetest::Namespace nvme0n1(nvme0);
     nvmetest::Qpair qpair(nvme0, o.depth);
     nvmetest::Buffer buf(4096);
     const std::uint32_t lbas = 4096 / nvme0n1.sector_size();
     const std::uint64_t span = std::max<std::uint64_t>(1, nvme0n1.capacity() / lbas);
+    const std::uint64_t batches = (o.n + o.qd - 1) / o.qd;
+    const std::uint64_t cmds = batches * o.qd;
+    auto batch = [&](std::uint64_t b) {
+        for (unsigned k = 0; k < o.qd; k++)
+            nvme0n1.read(qpair, buf, ((b * o.qd + k) % span) * lbas, lbas);
+        qpair.waitdone(o.qd);
+    };
 
-    for (std::uint64_t i = 0; i < o.warmup; i++)
-        nvme0n1.read(qpair, buf, (i % span) * lbas, lbas).waitdone();
+    for (std::uint64_t i = 0; i < (o.warmup + o.qd - 1) / o.qd; i++)
+        batch(i);
 
-    std::vector<std::uint64_t> ns(o.n);  // allocated before counting starts
-    const std::uint64_t all0 = g_allocs_all.load();
-    const std::uint64_t this0 = t_allocs_this;
-    if (this0 == 0) {  // ns above went through operator new: the counter must have seen it
-        std::fprintf(stderr, "nvmetest-bench-cmd: the allocation counter is not in effect\n");
+    std::vector<std::uint64_t> ns(batches);  // allocated before counting starts
+    const nvmetest::DoorbellStats db0 = nvme0.doorbell_stats(qpair.sqid());
+    LoopCounts counts;
+    std::string check;
+    clock::time_point t0, t1;
+    std::exception_ptr failure;
+    std::thread measure([&] {
+        try {
+            counts.trap_error = bench::trap_syscalls_in_this_thread();
+            check = self_check(counts.trap_error.empty());
+            if (!check.empty())
+                return;
+            const std::uint64_t a0 = bench::allocs_this_thread(), l0 = bench::locks_this_thread();
+            const std::uint64_t aa0 = bench::allocs_process(), la0 = bench::locks_process();
+            const std::uint64_t s0 = bench::syscalls_trapped();
+            t0 = clock::now();
+            auto prev = t0;
+            for (std::uint64_t b = 0; b < batches; b++) {
+                batch(b);
+                const auto now = clock::now();
+                ns[b] = static_cast<std::uint64_t>(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(now - prev).count());
+                prev = now;
+            }
+            t1 = clock::now();
+            counts.allocs = bench::allocs_this_thread() - a0;
+            counts.locks = bench::locks_this_thread() - l0;
+            counts.syscalls = bench::syscalls_trapped() - s0;
+            counts.allocs_process = bench::allocs_process() - aa0;
+            counts.locks_process = bench::locks_process() - la0;
+            if (counts.syscalls)
+                counts.syscall_numbers = bench::recent_syscall_numbers();
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    });
+    measure.join();
+    if (failure)
+        std::rethrow_exception(failure);
+    if (!check.empty()) {
+        std::fprintf(stderr, "nvmetest-bench-cmd: %s\n", check.c_str());
         return 1;
     }
-    const auto t0 = clock::now();
-    auto prev = t0;
-    for (std::uint64_t i = 0; i < o.n; i++) {
-        nvme0n1.read(qpair, buf, (i % span) * lbas, lbas).waitdone();
-        const auto now = clock::now();
-        ns[i] = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(now - prev).count());
-        prev = now;
-    }
-    const auto t1 = clock::now();
-    const std::uint64_t allocs_this = t_allocs_this - this0;
-    const std::uint64_t allocs_all = g_allocs_all.load() - all0;
+    const nvmetest::DoorbellStats db1 = nvme0.doorbell_stats(qpair.sqid());
 
     const double secs = std::chrono::duration<double>(t1 - t0).count();
     const std::uint64_t med = percentile(ns, 0.50);
     const std::uint64_t p99 = percentile(ns, 0.99);
-    const double per_cmd_this = static_cast<double>(allocs_this) / static_cast<double>(o.n);
-    const double per_cmd_all = static_cast<double>(allocs_all) / static_cast<double>(o.n);
     std::printf("device            %s (nsid 1, %u-byte LBAs)\n", o.pciaddr.c_str(),
                 nvme0n1.sector_size());
-    std::printf("commands          %" PRIu64 " x 4 KiB read, queue depth 1 (qpair depth %u), "
+    std::printf("commands          %" PRIu64 " x 4 KiB read, %u per waitdone (qpair depth %u), "
                 "after %" PRIu64 " warm-up\n",
-                o.n, o.depth, o.warmup);
-    std::printf("latency median    %" PRIu64 " ns\n", med);
-    std::printf("latency p99       %" PRIu64 " ns\n", p99);
-    std::printf("throughput        %.0f commands/s\n", static_cast<double>(o.n) / secs);
-    std::printf("allocations       %" PRIu64 " (%.4f per command) on this thread, %" PRIu64
-                " (%.4f per command) in the process\n",
-                allocs_this, per_cmd_this, allocs_all, per_cmd_all);
-    if (o.check_allocs && per_cmd_this > o.max_allocs_per_cmd) {
-        std::fprintf(stderr,
-                     "nvmetest-bench-cmd: FAIL: %.4f heap allocations per command on the "
-                     "command path (at most %g allowed)\n",
-                     per_cmd_this, o.max_allocs_per_cmd);
-        return 1;
+                cmds, o.qd, o.depth, o.warmup);
+    std::printf("shadow doorbells  %s\n", db1.shadow ? "on (EventIdx)" : "off");
+    const char* unit = o.qd == 1 ? "" : " per batch";
+    std::printf("latency median    %" PRIu64 " ns%s\n", med, unit);
+    std::printf("latency p99       %" PRIu64 " ns%s\n", p99, unit);
+    std::printf("throughput        %.0f commands/s\n", static_cast<double>(cmds) / secs);
+    std::printf("SQ doorbell       %" PRIu64 " updates, %" PRIu64 " BAR0 writes (%.4f per command)\n",
+                db1.sq_updates - db0.sq_updates, db1.sq_mmio - db0.sq_mmio,
+                static_cast<double>(db1.sq_mmio - db0.sq_mmio) / static_cast<double>(cmds));
+    std::printf("CQ doorbell       %" PRIu64 " updates, %" PRIu64 " BAR0 writes (%.4f per command)\n",
+                db1.cq_updates - db0.cq_updates, db1.cq_mmio - db0.cq_mmio,
+                static_cast<double>(db1.cq_mmio - db0.cq_mmio) / static_cast<double>(cmds));
+    print_per_cmd("allocations", counts.allocs, cmds, "on the measuring thread");
+    std::printf("                  %" PRIu64 " in the process\n", counts.allocs_process);
+    print_per_cmd("lock acquisitions", counts.locks, cmds, "on the measuring thread");
+    std::printf("                  %" PRIu64 " in the process\n", counts.locks_process);
+    if (counts.trap_error.empty()) {
+        print_per_cmd("system calls", counts.syscalls, cmds, "on the measuring thread");
+        if (!counts.syscall_numbers.empty()) {
+            std::printf("                  numbers of the last ones:");
+            for (long nr : counts.syscall_numbers)
+                std::printf(" %ld", nr);
+            std::printf("\n");
+        }
+    } else {
+        std::printf("system calls      not counted: %s\n", counts.trap_error.c_str());
+        if (o.max_syscalls_per_cmd) {
+            std::fprintf(stderr, "nvmetest-bench-cmd: FAIL: system calls cannot be counted\n");
+            return 1;
+        }
     }
-    return 0;
+    bool fail = over("heap allocations", counts.allocs, cmds, o.max_allocs_per_cmd);
+    fail |= over("lock acquisitions", counts.locks, cmds, o.max_locks_per_cmd);
+    fail |= over("system calls", counts.syscalls, cmds, o.max_syscalls_per_cmd);
+    return fail ? 1 : 0;
 }
 
 }  // namespace

@@ -57,6 +57,26 @@ protected:
     }
 };
 
+// Commands Supported and Effects per command set: with every I/O command set
+// enabled (CC.CSS = 110b, the default initialization on QEMU), QEMU 7.2
+// answers CSI 0 with the NVM set and CSI 2 with the zoned set; supports()
+// counts an I/O opcode listed in either.
+TEST_F(ZnsTest, SupportsTheZonedCommandSet)
+{
+    EXPECT_EQ(nvmetest::nvme::cc::css(nvme0[nvmetest::nvme::reg::kCc]), 6u);
+    for (std::uint32_t op : {0x79u, 0x7au, 0x7du}) {  // zone mgmt send, receive, append
+        EXPECT_TRUE(nvme0.supports(0x100 + op)) << std::hex << op;
+        EXPECT_TRUE(nvme0.supports(0x100 + op, 2)) << std::hex << op;
+        EXPECT_FALSE(nvme0.supports(0x100 + op, 0)) << std::hex << op;
+        EXPECT_TRUE(nvme0n1.supports(static_cast<std::uint8_t>(op))) << std::hex << op;
+    }
+    EXPECT_TRUE(nvme0.supports(0x102, 2));   // read: in the zoned set too
+    EXPECT_TRUE(nvme0.supports(0x102, 0));
+    EXPECT_FALSE(nvme0.supports(0x104));     // write uncorrectable: in neither
+    EXPECT_FALSE(nvme0.supports(0x17d, 1));  // key value: QEMU lists no I/O commands
+    EXPECT_TRUE(nvme0.supports(0x06, 2));    // admin commands whatever the CSI
+}
+
 TEST_F(ZnsTest, Geometry)
 {
     EXPECT_EQ(nvme0n1.sector_size(), 4096u);
