@@ -16,6 +16,8 @@
 
 namespace nvmetest::testing {
 
+namespace meta = nvmetest::meta;
+
 class MetaTest : public Nvme0n1Test {
 protected:
     // A Qpair on a queue ID far from the ones the seeds' examples use (1..4).
@@ -37,6 +39,24 @@ protected:
     static bool same_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b)
     {
         return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+    }
+};
+
+// MetaTest with a CQ and an SQ (ID 1, depth 10) and a way to send one command.
+class MetaQueueTest : public MetaTest {
+protected:
+    meta::IOCQ cq{nvme0, 1, 10, meta::PRP(10 * 16)};
+    meta::IOSQ sq{nvme0, 1, 10, meta::PRP(10 * 64), cq};
+
+    // Writes cmd at the tail, rings, waits for its completion, releases it.
+    meta::CQE run(const meta::SQE& cmd)
+    {
+        const std::uint32_t slot = sq.tail();
+        sq[slot] = cmd;
+        sq.set_tail((slot + 1) % sq.depth());
+        const meta::CQE c = cq.waitdone(1);
+        cq.set_head((cq.head() + 1) % cq.depth());
+        return c;
     }
 };
 

@@ -9,24 +9,11 @@ namespace {
 namespace meta = nvmetest::meta;
 namespace nvme = nvmetest::nvme;
 using nvmetest::Buffer;
+using nvmetest::testing::MetaQueueTest;
 using nvmetest::testing::MetaTest;
 
-class MetaPrpTest : public MetaTest {
+class MetaPrpTest : public MetaQueueTest {
 protected:
-    meta::IOCQ cq{nvme0, 1, 10, meta::PRP(10 * 16)};
-    meta::IOSQ sq{nvme0, 1, 10, meta::PRP(10 * 64), cq};
-
-    // Sends cmd at the tail, waits for its completion and releases it.
-    meta::CQE run(const meta::SQE& cmd)
-    {
-        const std::uint32_t slot = sq.tail();
-        sq[slot] = cmd;
-        sq.set_tail((slot + 1) % sq.depth());
-        const meta::CQE c = cq.waitdone(1);
-        cq.set_head((cq.head() + 1) % cq.depth());
-        return c;
-    }
-
     static bool all_bytes(std::span<const std::uint8_t> s, std::uint8_t v)
     {
         return std::all_of(s.begin(), s.end(), [v](std::uint8_t b) { return b == v; });
