@@ -49,8 +49,7 @@ void PRPList::set_size(std::size_t size)
 
 std::size_t PRPList::chain_slot(std::size_t page) const noexcept
 {
-    const std::size_t in_page = page - static_cast<std::size_t>(phys_addr() & (page - 1));
-    return in_page / 8 - 1;
+    return prp_chain_slot(phys_addr(), page);
 }
 
 void PRPList::check_index(std::size_t index) const

@@ -39,6 +39,14 @@ namespace nvmetest::meta {
 
 using PRP = Buffer;
 
+// Index of the last 8-byte slot of the memory page (page bytes, a power of
+// two) that holds a list starting at bus address list_addr: where a list that
+// goes on holds the next list's address (NVMe 2.0, section 4.1.1).
+constexpr std::size_t prp_chain_slot(std::uint64_t list_addr, std::size_t page = 4096) noexcept
+{
+    return (page - static_cast<std::size_t>(list_addr & (page - 1))) / 8 - 1;
+}
+
 class PRPList {
 public:
     // A list of length bytes (one page: 512 entries), zeroed.  options as for a
