@@ -11,6 +11,17 @@
 #include "nvmetest/warnings.h"
 
 namespace nvmetest::meta {
+namespace {
+
+// The device no longer has the queue: deleted now, or it says there is no
+// such queue (Completion Queue Invalid, Invalid Queue Identifier), as after a
+// controller reset.  Its ring and ID are free either way.
+bool queue_gone(const nvme::Cqe& c) noexcept
+{
+    return c.ok() || (c.sct() == 1 && (c.sc() == 0x00 || c.sc() == 0x01));
+}
+
+}  // namespace
 
 QueueState::QueueState(Controller& nvme, Kind k, std::uint16_t id, std::uint32_t d)
     : ctrl(nvme.core()), kind(k), qid(id), depth(d),
@@ -35,7 +46,7 @@ QueueState::~QueueState()
         } catch (...) {
             c.set_status(0x7fff);  // no answer: the device may still use the ring
         }
-        if (!c.ok()) {
+        if (!queue_gone(c)) {
             // The device keeps the queue: its ring and its ID stay taken.
             try {
                 if (buf)
@@ -137,12 +148,12 @@ CQE QueueState::remove()
     del.set_opcode(kind == Kind::Sq ? nvme::admin::kDeleteIoSq : nvme::admin::kDeleteIoCq);
     del.cdw[10] = qid;
     const CQE c = ctrl->admin_sync(del, nullptr, 0);
-    if (c.ok()) {
+    if (queue_gone(c)) {
         created = false;
         release_id();
-    } else {
-        warn(nvme::status_string(c.status()));
     }
+    if (!c.ok())
+        warn(nvme::status_string(c.status()));
     return c;
 }
 

@@ -26,7 +26,8 @@
 // status is data: created() and create_cqe() tell whether the device took the
 // queue, del() returns the deletion's CQE; a failure also raises the warning
 // "ERROR status: ..." as every command without a callback does.  A queue the
-// device refused stays an inert object (its doorbells refuse to be written).
+// device refused stays an object whose doorbells can still be written (the
+// device sees a write to the doorbell of a queue it does not have).
 //
 // Queue IDs: any the test wants, valid for the controller or not (the device
 // answers).  A queue ID that one of the library's Qpairs of this Controller
@@ -38,7 +39,8 @@
 // CQ (declare the CQ first).  The destructor deletes a queue still on the
 // device; when the device refuses (a CQ with SQs left), its ring is kept until
 // the controller is disabled.  Controller::reset() removes metamode queues from
-// the device; their objects stay and the device no longer knows their IDs.
+// the device; their objects stay, holding their IDs, until del() (which the
+// device answers "no such queue") or their destructor.
 #ifndef NVMETEST_META_QUEUES_H
 #define NVMETEST_META_QUEUES_H
 
@@ -105,7 +107,8 @@ public:
     void msix_unmask();
 
     // Delete I/O Completion Queue ("delete" in Python); returns its CQE.  On
-    // success the queue ID is free again.
+    // success, or when the device says there is no such queue (01/00, 01/01:
+    // after a reset), the queue ID is free again.
     CQE del();
 
     // Internal.
@@ -187,7 +190,8 @@ public:
     std::size_t read(const IoArgs& a);
     std::size_t write(const IoArgs& a);
 
-    // Delete I/O Submission Queue ("delete" in Python); returns its CQE.
+    // Delete I/O Submission Queue ("delete" in Python); returns its CQE.  The
+    // queue ID is freed as IOCQ::del() says.
     CQE del();
 
     // Internal.

@@ -6,6 +6,7 @@
 #include "meta_fixture.h"
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 namespace {
@@ -196,6 +197,25 @@ TEST_F(MetaTest, DeletingACqBeforeItsSqIsRefused)
     // Deleting again: QEMU answers Completion Queue Invalid (01/00) with DNR.
     EXPECT_WARNS(c = cq.del(), "ERROR status: 01/00");
     EXPECT_EQ(c.status(), nvme::make_status(1, 0x00, true));
+}
+
+// The destructor of a CQ whose SQ is still there: the device refuses the
+// deletion, so the ring is kept (the device may still write it) and the ID
+// stays held, as the device still has the queue.
+TEST_F(MetaTest, DestroyingACqWithItsSqAttachedKeepsItsRingAndId)
+{
+    std::optional<meta::IOCQ> cq;
+    cq.emplace(nvme0, 1, 10, meta::PRP(10 * 16));
+    meta::IOSQ sq(nvme0, 1, 10, meta::PRP(10 * 64), *cq);
+    cq.reset();
+    try {
+        meta::IOCQ again(nvme0, 1, 10, meta::PRP(10 * 16));
+        FAIL() << "CQ 1 created again while the device still has it";
+    } catch (const nvmetest::UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("in use by a metamode IOCQ"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_TRUE(sq.del().ok());
 }
 
 // Queue IDs and creation parameters the controller refuses, with its statuses.

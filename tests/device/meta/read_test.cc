@@ -156,6 +156,24 @@ TEST_F(MetaTest, QueueIdsNeverClashWithQpairs)
     EXPECT_EQ(freed.sqid(), 3);
 }
 
+// A controller reset removes metamode queues from the device: deleting them is
+// answered "no such queue", which frees their IDs for the library again.
+TEST_F(MetaTest, ResetForgetsMetamodeQueues)
+{
+    meta::IOCQ cq(nvme0, 1, 10, meta::PRP(10 * 16));
+    meta::IOSQ sq(nvme0, 1, 10, meta::PRP(10 * 64), cq);
+    nvme0.reset();
+    EXPECT_THROW(Qpair(nvme0, 16, {.sqid = 1}), UsageError) << "the IDs are still held";
+    meta::CQE c;
+    EXPECT_WARNS(c = sq.del(), "ERROR status: 01/01");
+    EXPECT_FALSE(sq.created());
+    EXPECT_WARNS(c = cq.del(), "ERROR status: 01/00");
+    EXPECT_FALSE(cq.created());
+    Qpair q(nvme0, 16, {.sqid = 1});
+    Buffer b(512);
+    nvme0n1.read(q, b, 0, 1).waitdone();
+}
+
 TEST_F(MetaTest, MisuseIsRefusedBeforeTheDeviceSeesIt)
 {
     // A ring too small for its depth: the device would write past it.
