@@ -175,10 +175,14 @@ TEST_F(MetaTest, NonContiguousQueuesAreRefused)
     meta::PRPList cq_pages;
     cq_pages[0] = meta::PRP(4096);
     cq_pages[1] = meta::PRP(4096);
+    const std::uint64_t list_addr = cq_pages.phys_addr();
     std::optional<meta::IOCQ> cq;
     EXPECT_WARNS(cq.emplace(nvme0, 1, 512, std::move(cq_pages)), "ERROR status: 00/02");
     EXPECT_FALSE(cq->created());
     EXPECT_EQ(cq->create_cqe().status(), nvme::make_status(0, 0x02, true));
+    const nvme::Sqe sent = nvme0.cmdlog(1).at(0).sqe;
+    EXPECT_EQ(sent.cdw11() & 1u, 0u) << "PC must be 0 for a PRPList queue";
+    EXPECT_EQ(sent.prp1(), list_addr) << "PRP1 must point to the PRP list";
 
     meta::IOCQ good(nvme0, 2, 10, meta::PRP(10 * 16));
     meta::PRPList sq_pages;

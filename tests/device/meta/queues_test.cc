@@ -218,6 +218,34 @@ TEST_F(MetaTest, DestroyingACqWithItsSqAttachedKeepsItsRingAndId)
     EXPECT_TRUE(sq.del().ok());
 }
 
+// The create commands as the admin queue's command log saw them: QID and QSIZE
+// (0-based) in CDW10, the ring's address in PRP1, PC, IEN and IV (CQ), PC,
+// QPRIO and CQID (SQ) in CDW11.
+TEST_F(MetaTest, CreateCommandsCarryTheQueueParameters)
+{
+    meta::PRP cq_ring(16 * 16), sq_ring(16 * 64);
+    const std::uint64_t cq_addr = cq_ring.phys_addr(), sq_addr = sq_ring.phys_addr();
+    meta::IOCQ cq(nvme0, 3, 16, std::move(cq_ring), {.iv = 3, .ien = true});
+    meta::IOSQ sq(nvme0, 5, 12, std::move(sq_ring), cq, {.qprio = 2});
+    ASSERT_TRUE(cq.created() && sq.created());
+
+    const auto log = nvme0.cmdlog(2);
+    ASSERT_EQ(log.size(), 2u);
+    const nvme::Sqe& c = log[0].sqe;
+    EXPECT_EQ(c.opcode(), nvme::admin::kCreateIoCq);
+    EXPECT_EQ(c.cdw10(), 15u << 16 | 3u);
+    EXPECT_EQ(c.cdw11(), 3u << 16 | 2u | 1u);
+    EXPECT_EQ(c.prp1(), cq_addr);
+    const nvme::Sqe& q = log[1].sqe;
+    EXPECT_EQ(q.opcode(), nvme::admin::kCreateIoSq);
+    EXPECT_EQ(q.cdw10(), 11u << 16 | 5u);
+    EXPECT_EQ(q.cdw11(), 3u << 16 | 2u << 1 | 1u);
+    EXPECT_EQ(q.prp1(), sq_addr);
+    EXPECT_EQ(sq.cqid(), 3);
+    EXPECT_EQ(sq.depth(), 12u);
+    EXPECT_EQ(cq.depth(), 16u);
+}
+
 // Queue IDs and creation parameters the controller refuses, with its statuses.
 TEST_F(MetaTest, CreateRefusalsCarryTheControllerStatus)
 {
