@@ -32,17 +32,28 @@ PRPList::PRPList(PRPList&&) noexcept = default;
 PRPList& PRPList::operator=(PRPList&&) noexcept = default;
 PRPList::~PRPList() = default;
 
+void PRPList::check_no_entries_from(std::size_t index, const char* what) const
+{
+    for (std::size_t i = index; i < slots_.size(); i++)
+        if (slots_[i].buf || slots_[i].list)
+            throw UsageError(std::string("PRPList ") + what + ": entry " + std::to_string(i) +
+                             " holds a PRP or list already; set offset and size before "
+                             "filling entries");
+}
+
 void PRPList::set_offset(std::size_t offset)
 {
     if (offset % 8)
         throw UsageError("PRPList offset " + std::to_string(offset) +
                          " is not a multiple of 8: entries are 8-byte aligned");
+    check_no_entries_from(0, "set_offset");
     mem_.set_offset(offset);
     slots_.assign(capacity(), Slot{});
 }
 
 void PRPList::set_size(std::size_t size)
 {
+    check_no_entries_from(size / 8, "set_size");
     mem_.set_size(size);
     slots_.resize(capacity());
 }

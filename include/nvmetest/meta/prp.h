@@ -62,6 +62,8 @@ public:
     std::size_t offset() const noexcept { return mem_.offset(); }
     std::size_t size() const noexcept { return mem_.size(); }
     std::size_t length() const noexcept { return mem_.length(); }
+    // Set before filling entries: UsageError when a PRP or list entry would
+    // move or fall off (offset a multiple of 8).
     void set_offset(std::size_t offset);
     void set_size(std::size_t size);
     // Bus address of entry 0: what PRP2 gets.
@@ -108,6 +110,7 @@ private:
         PRPList* list = nullptr;
     };
     void check_index(std::size_t index) const;
+    void check_no_entries_from(std::size_t index, const char* what) const;
     void store(std::size_t index, std::uint64_t value, Slot slot);
 
     Buffer mem_;

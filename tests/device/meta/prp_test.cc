@@ -166,6 +166,38 @@ TEST_F(MetaPrpTest, InvalidPrpOffsets)
     EXPECT_EQ(buf[513], 0xff);
 }
 
+// PRPList entries: what each kind of assignment keeps, and misuse refused.
+TEST_F(MetaTest, PrpListEntriesAndMisuse)
+{
+    meta::PRPList list;
+    EXPECT_EQ(list.capacity(), 512u);
+    EXPECT_EQ(list.chain_slot(), 511u);
+    meta::PRP borrowed(4096);
+    list[0] = borrowed;                 // by reference: the caller keeps it
+    list[1] = meta::PRP(8192);          // moved in: the list keeps it
+    list[2] = 0xdead'b000ull;           // raw
+    EXPECT_EQ(list[0], borrowed.phys_addr());
+    EXPECT_EQ(list.prp(0), &borrowed);
+    ASSERT_NE(list.prp(1), nullptr);
+    EXPECT_EQ(list.prp(1)->length(), 8192u);
+    EXPECT_EQ(list[1], list.prp(1)->phys_addr());
+    EXPECT_EQ(list[2], 0xdead'b000ull);
+    EXPECT_EQ(list.prp(2), nullptr);
+    EXPECT_EQ(list.memory().data(7, 0), borrowed.phys_addr()) << "entry 0 in the list's bytes";
+
+    EXPECT_THROW(list[512] = 0, nvmetest::UsageError);
+    EXPECT_THROW(list[3] = list, nvmetest::UsageError);
+    EXPECT_THROW(list.set_offset(8), nvmetest::UsageError) << "entries would move";
+    EXPECT_THROW(list.set_size(8), nvmetest::UsageError) << "entry 1 would fall off";
+    EXPECT_EQ(list[1], list.prp(1)->phys_addr()) << "a refused change lost an entry";
+
+    meta::PRPList fresh;
+    EXPECT_THROW(fresh.set_offset(4), nvmetest::UsageError);
+    fresh.set_offset(0x20);
+    EXPECT_EQ(fresh.capacity(), (4096u - 0x20) / 8);
+    EXPECT_EQ(fresh.phys_addr(), fresh.memory().phys_addr_at(0x20));
+}
+
 // A non-contiguous CQ and SQ (PC = 0, memory described by a PRP list): QEMU
 // has CAP.CQR = 1 (contiguous queues required) and refuses both with Invalid
 // Field in Command (00/02, DNR).
