@@ -93,7 +93,9 @@ TEST_F(MetaTest, PsdTwoSqsOneCqReportSqidSqhdCid)
     sq2[0] = write_cmd;
 
     sq2.set_tail(1);
-    std::this_thread::sleep_for(100ms);
+    // The seed sleeps 100 ms here; waiting for SQ 2's completion is the same
+    // delay without depending on the load of the machine.
+    cq.wait_pbit(0, 1);
     sq1.set_tail(1);
     cq.wait_pbit(1, 1);
 
@@ -163,10 +165,14 @@ TEST_F(MetaTest, SqTailOutOfRangeRaisesTheInvalidDoorbellValueAer)
     meta::IOSQ sq(nvme0, 4, 16, meta::PRP(16 * 64), cq.id());
 
     sq.set_tail(20);
+    // The AER completes on the admin queue, reaped while it is polled.
     EXPECT_WARNS(
         {
-            std::this_thread::sleep_for(100ms);
-            nvme0.getfeatures(7).waitdone();
+            const auto limit = std::chrono::steady_clock::now() + 2s;
+            do {
+                std::this_thread::sleep_for(50ms);
+                nvme0.getfeatures(7).waitdone();
+            } while (aer.count() == 0 && std::chrono::steady_clock::now() < limit);
         },
         "AER notification is triggered: dword0 0x00010100");
     ASSERT_EQ(aer.count(), 1u);
