@@ -178,6 +178,10 @@ std::uint8_t* QueueState::entry(std::size_t index) const
 void QueueState::write_doorbell(std::uint32_t value)
 {
     check_open();
+    if (qid == 0)
+        throw UsageError(std::string(name()) +
+                         " 0: queue ID 0 is the library's admin queue, whose doorbells this "
+                         "object does not own (write them with nvme0[offset] if you must)");
     if (!doorbell) {
         const std::uint32_t off = kind == Kind::Sq ? nvme::reg::sq_tail_doorbell(qid, ctrl->dstrd)
                                                    : nvme::reg::cq_head_doorbell(qid, ctrl->dstrd);

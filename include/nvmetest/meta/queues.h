@@ -27,7 +27,8 @@
 // queue, del() returns the deletion's CQE; a failure also raises the warning
 // "ERROR status: ..." as every command without a callback does.  A queue the
 // device refused stays an object whose doorbells can still be written (the
-// device sees a write to the doorbell of a queue it does not have).
+// device sees a write to the doorbell of a queue it does not have), except for
+// queue ID 0: those are the admin queue's doorbells (UsageError).
 //
 // Queue IDs: any the test wants, valid for the controller or not (the device
 // answers).  A queue ID that one of the library's Qpairs of this Controller

@@ -11,8 +11,10 @@
 #include <nvmetest/metamode.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <span>
+#include <thread>
 
 namespace nvmetest::testing {
 
@@ -34,6 +36,18 @@ protected:
     Buffer random_data(std::uint32_t count)
     {
         return Buffer(count * nvme0n1.sector_size(), {.pvalue = 100, .ptype = 0xbeef});
+    }
+
+    // AERs complete on the admin queue and are reaped while it is polled: polls
+    // it (Get Features, Number of Queues) until aer saw an event, at most 2 s.
+    void poll_admin_until_aer(const AerRecorder& aer)
+    {
+        using namespace std::chrono_literals;
+        const auto limit = std::chrono::steady_clock::now() + 2s;
+        do {
+            std::this_thread::sleep_for(50ms);
+            nvme0.getfeatures(7).waitdone();
+        } while (aer.count() == 0 && std::chrono::steady_clock::now() < limit);
     }
 
     static bool same_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b)

@@ -165,15 +165,8 @@ TEST_F(MetaTest, SqTailOutOfRangeRaisesTheInvalidDoorbellValueAer)
     meta::IOSQ sq(nvme0, 4, 16, meta::PRP(16 * 64), cq.id());
 
     sq.set_tail(20);
-    // The AER completes on the admin queue, reaped while it is polled.
     EXPECT_WARNS(
-        {
-            const auto limit = std::chrono::steady_clock::now() + 2s;
-            do {
-                std::this_thread::sleep_for(50ms);
-                nvme0.getfeatures(7).waitdone();
-            } while (aer.count() == 0 && std::chrono::steady_clock::now() < limit);
-        },
+        poll_admin_until_aer(aer),
         "AER notification is triggered: dword0 0x00010100");
     ASSERT_EQ(aer.count(), 1u);
     EXPECT_EQ(aer.dword0()[0], 0x00010100u);
@@ -185,6 +178,24 @@ TEST_F(MetaTest, SqTailOutOfRangeRaisesTheInvalidDoorbellValueAer)
 
     EXPECT_TRUE(sq.del().ok());
     EXPECT_TRUE(cq.del().ok());
+}
+
+// A CQ head beyond the CQ's depth: the same Error event (Invalid Doorbell
+// Write Value, dword 0 0x00010100).
+TEST_F(MetaTest, CqHeadOutOfRangeRaisesTheInvalidDoorbellValueAer)
+{
+    AerRecorder aer(nvme0);
+    meta::IOCQ cq(nvme0, 4, 16, meta::PRP(16 * 16));
+    meta::IOSQ sq(nvme0, 4, 16, meta::PRP(16 * 64), cq);
+    cq.set_head(20);
+    EXPECT_EQ(cq.head(), 20u);
+    EXPECT_WARNS(
+        poll_admin_until_aer(aer),
+        "AER notification is triggered: dword0 0x00010100");
+    ASSERT_EQ(aer.count(), 1u);
+    EXPECT_EQ(aer.dword0()[0], 0x00010100u);
+    Buffer buf(4096);
+    nvme0.getlogpage(1, buf, 512).waitdone();
 }
 
 // A CQ with an SQ still attached: Invalid Queue Deletion (01/0Ch). Deleted in
@@ -261,6 +272,7 @@ TEST_F(MetaTest, CreateRefusalsCarryTheControllerStatus)
     EXPECT_FALSE(cq0->created());
     EXPECT_EQ(cq0->create_cqe().sct(), 1);
     EXPECT_EQ(cq0->create_cqe().sc(), 0x01);
+    EXPECT_THROW(cq0->set_head(1), nvmetest::UsageError) << "the admin CQ's head doorbell";
 
     // Beyond the granted queues (max_ioqpairs 64 on the VM): Invalid Queue Identifier.
     const std::uint32_t nq = nvme0.getfeatures(7).waitdone();
