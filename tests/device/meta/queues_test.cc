@@ -263,6 +263,26 @@ TEST_F(MetaTest, CreateCommandsCarryTheQueueParameters)
     EXPECT_EQ(cq.depth(), 16u);
 }
 
+// Any queue ID the controller grants: the highest one (Number of Queues,
+// 0-based) carries a read.
+TEST_F(MetaTest, HighestGrantedQueueIdWorks)
+{
+    const std::uint32_t nq = nvme0.getfeatures(7).waitdone();
+    const auto top_cq = static_cast<std::uint16_t>((nq >> 16) + 1);
+    const auto top_sq = static_cast<std::uint16_t>((nq & 0xffff) + 1);
+    meta::IOCQ cq(nvme0, top_cq, 4, meta::PRP(4 * 16));
+    meta::IOSQ sq(nvme0, top_sq, 4, meta::PRP(4 * 64), cq);
+    ASSERT_TRUE(cq.created() && sq.created());
+    meta::PRP buf(4096);
+    sq.read({.cid = 77, .prp1 = buf});
+    sq.set_tail(1);
+    const meta::CQE c = cq.waitdone(1);
+    cq.set_head(1);
+    EXPECT_EQ(c.status(), 0);
+    EXPECT_EQ(c.sqid(), top_sq);
+    EXPECT_EQ(c.cid(), 77);
+}
+
 // Queue IDs and creation parameters the controller refuses, with its statuses.
 TEST_F(MetaTest, CreateRefusalsCarryTheControllerStatus)
 {
