@@ -89,6 +89,15 @@ struct ControllerCore {
     // Queues whose deletion the device did not confirm: it may still touch their
     // rings, so they live until the controller is disabled.
     std::vector<std::unique_ptr<Queue>> orphans;
+    // Metamode (libnvmetest/meta): the I/O queue IDs its IOSQs and IOCQs hold,
+    // which Qpairs must not take, and the rings of metamode queues whose
+    // deletion the device did not confirm (kept like orphans).
+    std::vector<std::uint16_t> meta_sqids, meta_cqids;
+    std::vector<std::shared_ptr<void>> meta_orphans;
+    // Who holds I/O queue ID id as an SQ (sq) or a CQ (cq): "a Qpair" (it holds
+    // both), "a metamode IOSQ", "a metamode IOCQ"; nullptr when free.
+    // Defined in meta/queue_ids.cpp.
+    const char* queue_id_holder(std::uint16_t id, bool sq, bool cq) const noexcept;
 
     // Shadow doorbells.  dbbuf: the buffers of the last Doorbell Buffer Config
     // the controller completed successfully (kept across reset(), which sends

@@ -14,17 +14,13 @@ namespace {
 
 std::uint16_t pick_sqid(const core::ControllerCore& c, std::optional<std::uint16_t> want)
 {
-    auto used = [&](std::uint16_t id) {
-        return std::any_of(c.qpairs.begin(), c.qpairs.end(), [&](const core::QpairCore* q) {
-            return !q->dead && q->q->qid() == id;
-        });
-    };
+    auto used = [&](std::uint16_t id) { return c.queue_id_holder(id, true, true) != nullptr; };
     const std::uint32_t max = std::min(c.max_sq, c.max_cq);
     if (want) {
         if (*want == 0)
             throw UsageError("sqid 0 is the admin queue: I/O queues have IDs from 1");
-        if (used(*want))
-            throw UsageError("queue ID " + std::to_string(*want) + " is in use by another Qpair");
+        if (const char* holder = c.queue_id_holder(*want, true, true))
+            throw UsageError("queue ID " + std::to_string(*want) + " is in use by " + holder);
         return *want;  // beyond the granted count on purpose: the device answers
     }
     for (std::uint32_t id = 1; id <= max; id++)
