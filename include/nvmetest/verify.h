@@ -11,10 +11,10 @@
 // token  = a process-wide counter, never the same twice (take_tokens()).
 //
 // On a successful write the check value of each LBA (its data's checksum,
-// verify_checksum.h, folded by CheckMap::value_of) is stored; a successful read checks, per LBA, the
-// header (data of this namespace found at another LBA) and the check value.
-// Mismatches come back as data (Mismatch); the caller reports them: a warning
-// for single commands, an error code in an IOWorker.
+// verify_checksum.h, folded by CheckMap::value_of) is stored; a successful read checks, per LBA,
+// the header (data of this namespace found at another LBA) and the check value. Mismatches come
+// back as data (Mismatch); the caller reports them: a warning for single commands, an error code in
+// an IOWorker.
 //
 // Concurrency: every member used per I/O (lock/unlock, inject, written,
 // mark, check_read, expect_*) is safe from any number of threads at once as
@@ -24,27 +24,27 @@
 #ifndef NVMETEST_VERIFY_H
 #define NVMETEST_VERIFY_H
 
+#include "nvmetest/verify_checksum.h"
+#include "nvmetest/verify_locks.h"
+#include "nvmetest/verify_map.h"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
-
-#include "nvmetest/verify_checksum.h"
-#include "nvmetest/verify_locks.h"
-#include "nvmetest/verify_map.h"
 
 namespace nvmetest::verify {
 
 // What save_crc records and load_crc compares: a map belongs to one namespace.
 struct NamespaceIdentity {
     std::uint32_t nsid = 0;
-    std::uint64_t nsze = 0;        // LBAs
-    std::uint32_t lba_bytes = 0;   // data bytes per LBA
-    std::uint32_t meta_bytes = 0;  // metadata bytes per LBA
-    std::array<std::uint8_t, 20> serial{};  // Identify Controller SN
-    std::array<std::uint8_t, 40> model{};   // Identify Controller MN
-    std::array<std::uint8_t, 16> nguid{};   // Identify Namespace NGUID
-    std::array<std::uint8_t, 8> eui64{};    // Identify Namespace EUI64
+    std::uint64_t nsze = 0;                // LBAs
+    std::uint32_t lba_bytes = 0;           // data bytes per LBA
+    std::uint32_t meta_bytes = 0;          // metadata bytes per LBA
+    std::array<std::uint8_t, 20> serial{}; // Identify Controller SN
+    std::array<std::uint8_t, 40> model{};  // Identify Controller MN
+    std::array<std::uint8_t, 16> nguid{};  // Identify Namespace NGUID
+    std::array<std::uint8_t, 8> eui64{};   // Identify Namespace EUI64
 
     // "" when equal; else which fields differ, "nsid 1 (file) vs 2 (namespace)".
     std::string differences(const NamespaceIdentity& other) const;
@@ -67,12 +67,12 @@ struct VerifyConfig {
 };
 
 enum class MismatchKind : std::uint8_t {
-    Checksum,       // check value of the data read differs from the map's
-    Misdirected,    // header names another LBA of this namespace
-    Uncorrectable,  // read succeeded where Write Uncorrectable was done
-    NotZero,        // LBA known to be zeros read non-zero data
-    Compare,        // Compare status contradicts the map
-    Verify,         // Verify status contradicts the map
+    Checksum,      // check value of the data read differs from the map's
+    Misdirected,   // header names another LBA of this namespace
+    Uncorrectable, // read succeeded where Write Uncorrectable was done
+    NotZero,       // LBA known to be zeros read non-zero data
+    Compare,       // Compare status contradicts the map
+    Verify,        // Verify status contradicts the map
 };
 std::string_view mismatch_kind_name(MismatchKind k) noexcept;
 
@@ -80,9 +80,9 @@ struct Mismatch {
     std::uint32_t nsid = 0;
     std::uint64_t lba = 0;
     MismatchKind kind = MismatchKind::Checksum;
-    std::uint64_t expected = 0;  // check value, header, or status expected
+    std::uint64_t expected = 0; // check value, header, or status expected
     std::uint64_t found = 0;
-    std::uint64_t token = 0;     // the token of the data read (0: none)
+    std::uint64_t token = 0; // the token of the data read (0: none)
 
     // "namespace 1 LBA 100: checksum mismatch: expected 0x5c, found 0x13 (token 0x2a)"
     std::string to_string() const;
@@ -98,8 +98,7 @@ std::uint64_t available_memory() noexcept;
 std::uint64_t memory_needed(std::uint64_t count, unsigned width) noexcept;
 
 // Header of LBA lba of namespace nsid.
-constexpr std::uint64_t header_of(std::uint32_t nsid, std::uint64_t lba) noexcept
-{
+constexpr std::uint64_t header_of(std::uint32_t nsid, std::uint64_t lba) noexcept {
     return std::uint64_t{nsid & 0xffffu} << 48 | (lba & 0xffff'ffff'ffffull);
 }
 
@@ -116,8 +115,7 @@ public:
     std::uint32_t stride() const noexcept { return stride_; }
     CheckAlgorithm algorithm() const noexcept { return algo_; }
     // The check value data would have (one LBA's data bytes).
-    std::uint32_t value_of(std::span<const std::uint8_t> data) const noexcept
-    {
+    std::uint32_t value_of(std::span<const std::uint8_t> data) const noexcept {
         return map_.value_of(check32(algo_, data));
     }
     CheckMap& map() noexcept { return map_; }
@@ -125,8 +123,7 @@ public:
     LbaLocks& locks() noexcept { return locks_; }
 
     // Range [lba, lba + n) clamped to coverage(): first LBA and count.
-    std::uint64_t clamp(std::uint64_t lba, std::uint64_t n) const noexcept
-    {
+    std::uint64_t clamp(std::uint64_t lba, std::uint64_t n) const noexcept {
         const std::uint64_t c = coverage();
         return lba >= c ? 0 : (n > c - lba ? c - lba : n);
     }
@@ -149,7 +146,8 @@ public:
     // max_out of them go to out.  check_header: the data was written with
     // injection (inject_write_buffer_disable() not called).
     std::uint32_t check_read(const std::uint8_t* data, std::uint64_t lba, std::uint32_t n,
-                             bool check_header, Mismatch* out, std::uint32_t max_out) const noexcept;
+                             bool check_header, Mismatch* out,
+                             std::uint32_t max_out) const noexcept;
 
     // What a Compare of data against [lba, lba + n) must return, per the map:
     // 1 success, 0 Compare Failure, -1 unknown (an LBA unknown or beyond the
@@ -163,8 +161,8 @@ public:
     // tries calls poll(ctx) (a single command reaps its own queue there, since
     // the conflicting command may be its own).  Gives up after timeout_ms:
     // false.  poll may be null.
-    bool lock(std::uint64_t lba, std::uint64_t n, std::uint32_t timeout_ms,
-              void (*poll)(void*), void* ctx);
+    bool lock(std::uint64_t lba, std::uint64_t n, std::uint32_t timeout_ms, void (*poll)(void*),
+              void* ctx);
     void unlock(std::uint64_t lba, std::uint64_t n) noexcept { locks_.unlock(lba, n); }
 
     // ---------------------------------------------------- whole map
@@ -192,6 +190,6 @@ private:
     std::atomic<bool> any_foreign_{false};
 };
 
-}  // namespace nvmetest::verify
+} // namespace nvmetest::verify
 
-#endif  // NVMETEST_VERIFY_H
+#endif // NVMETEST_VERIFY_H

@@ -45,23 +45,22 @@ std::uint64_t mulfold64(std::span<const std::uint8_t> data) noexcept;
 std::uint64_t mulfold64x4(std::span<const std::uint8_t> data) noexcept;
 
 enum class CheckAlgorithm : std::uint8_t {
-    Auto = 0,     // the fastest here: fastest_check_algorithm()
-    MulFold = 1,  // mulfold64x4
-    Crc32c = 2,   // crc32c()
+    Auto = 0,    // the fastest here: fastest_check_algorithm()
+    MulFold = 1, // mulfold64x4
+    Crc32c = 2,  // crc32c()
 };
 std::string_view check_algorithm_name(CheckAlgorithm a) noexcept;
 // Measured once per process (a few microseconds of 4 KiB checksums).
 CheckAlgorithm fastest_check_algorithm() noexcept;
 
 // The 32 bits a check value is folded from.
-inline std::uint32_t check32(CheckAlgorithm a, std::span<const std::uint8_t> data) noexcept
-{
+inline std::uint32_t check32(CheckAlgorithm a, std::span<const std::uint8_t> data) noexcept {
     if (a == CheckAlgorithm::Crc32c)
         return crc32c(data);
     const std::uint64_t h = mulfold64x4(data);
     return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
-}  // namespace nvmetest::verify
+} // namespace nvmetest::verify
 
-#endif  // NVMETEST_VERIFY_CHECKSUM_H
+#endif // NVMETEST_VERIFY_CHECKSUM_H

@@ -9,9 +9,9 @@
 #ifndef NVMETEST_VERIFY_LOCKS_H
 #define NVMETEST_VERIFY_LOCKS_H
 
-#include <cstdint>
-
 #include "nvmetest/verify_map.h"
+
+#include <cstdint>
 
 namespace nvmetest::verify {
 
@@ -32,6 +32,6 @@ private:
     LazyMemory words_;
 };
 
-}  // namespace nvmetest::verify
+} // namespace nvmetest::verify
 
-#endif  // NVMETEST_VERIFY_LOCKS_H
+#endif // NVMETEST_VERIFY_LOCKS_H

@@ -32,7 +32,7 @@ namespace nvmetest::verify {
 class LazyMemory {
 public:
     LazyMemory() = default;
-    explicit LazyMemory(std::size_t bytes);  // throws std::bad_alloc
+    explicit LazyMemory(std::size_t bytes); // throws std::bad_alloc
     LazyMemory(LazyMemory&& o) noexcept;
     LazyMemory& operator=(LazyMemory&& o) noexcept;
     LazyMemory(const LazyMemory&) = delete;
@@ -64,34 +64,33 @@ public:
 
     // The check value of data whose CRC-32C is crc: folded to the width, and
     // moved off the reserved values.
-    std::uint32_t value_of(std::uint32_t crc) const noexcept
-    {
+    std::uint32_t value_of(std::uint32_t crc) const noexcept {
         std::uint32_t v = crc;
         if (width_ == 1)
             v = (crc ^ crc >> 8 ^ crc >> 16 ^ crc >> 24) & 0xff;
         else if (width_ == 2)
             v = (crc ^ crc >> 16) & 0xffff;
         if (v == kUnknown || v >= max_ - 1)
-            v ^= (max_ >> 1) + 1;  // 0 -> top bit only; max-1, max -> below it
+            v ^= (max_ >> 1) + 1; // 0 -> top bit only; max-1, max -> below it
         return v;
     }
 
     // lba < count(); not checked here (hot path): callers clamp.
-    std::uint32_t get(std::uint64_t lba) const noexcept
-    {
+    std::uint32_t get(std::uint64_t lba) const noexcept {
         switch (width_) {
         case 1:
             return std::atomic_ref<std::uint8_t>(mem_.data()[lba]).load(std::memory_order_relaxed);
         case 2:
-            return std::atomic_ref<std::uint16_t>(reinterpret_cast<std::uint16_t*>(mem_.data())[lba])
+            return std::atomic_ref<std::uint16_t>(
+                       reinterpret_cast<std::uint16_t*>(mem_.data())[lba])
                 .load(std::memory_order_relaxed);
         default:
-            return std::atomic_ref<std::uint32_t>(reinterpret_cast<std::uint32_t*>(mem_.data())[lba])
+            return std::atomic_ref<std::uint32_t>(
+                       reinterpret_cast<std::uint32_t*>(mem_.data())[lba])
                 .load(std::memory_order_relaxed);
         }
     }
-    void set(std::uint64_t lba, std::uint32_t v) noexcept
-    {
+    void set(std::uint64_t lba, std::uint32_t v) noexcept {
         switch (width_) {
         case 1:
             std::atomic_ref<std::uint8_t>(mem_.data()[lba])
@@ -122,6 +121,6 @@ private:
     LazyMemory mem_;
 };
 
-}  // namespace nvmetest::verify
+} // namespace nvmetest::verify
 
-#endif  // NVMETEST_VERIFY_MAP_H
+#endif // NVMETEST_VERIFY_MAP_H

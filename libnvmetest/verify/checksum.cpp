@@ -10,12 +10,11 @@
 namespace nvmetest::verify {
 namespace {
 
-constexpr std::uint32_t kPoly = 0x82f63b78u;  // CRC-32C, reflected
+constexpr std::uint32_t kPoly = 0x82f63b78u; // CRC-32C, reflected
 
 using Tables = std::array<std::array<std::uint32_t, 256>, 8>;
 
-constexpr Tables make_tables()
-{
+constexpr Tables make_tables() {
     Tables t{};
     for (std::uint32_t i = 0; i < 256; i++) {
         std::uint32_t c = i;
@@ -31,19 +30,17 @@ constexpr Tables make_tables()
 
 constexpr Tables kTables = make_tables();
 
-std::uint64_t load64(const std::uint8_t* p) noexcept
-{
+std::uint64_t load64(const std::uint8_t* p) noexcept {
     std::uint64_t v;
     std::memcpy(&v, p, 8);
-    return v;  // little-endian hosts only (x86-64, arm64 LE)
+    return v; // little-endian hosts only (x86-64, arm64 LE)
 }
 
 using Crc32cFn = std::uint32_t (*)(std::span<const std::uint8_t>) noexcept;
 
 // Times fn over a 4 KiB block; the smallest of a few rounds.
 template <class Fn>
-std::int64_t time_4k(Fn fn)
-{
+std::int64_t time_4k(Fn fn) {
     std::vector<std::uint8_t> block(4096, 0x5a);
     std::int64_t best = INT64_MAX;
     volatile std::uint32_t sink = 0;
@@ -66,8 +63,7 @@ struct Choice {
 // Where the CPU has the CRC32 instruction, it is normally the fastest; under
 // an emulator (QEMU TCG) each instruction becomes a helper call and the table
 // version can win, so the choice is measured once rather than assumed.
-Choice choose() noexcept
-{
+Choice choose() noexcept {
     if (!crc32c_sse42_available())
         return {crc32c_slice8, "slice8"};
     try {
@@ -79,16 +75,14 @@ Choice choose() noexcept
     }
 }
 
-const Choice& chosen() noexcept
-{
+const Choice& chosen() noexcept {
     static const Choice c = choose();
     return c;
 }
 
-}  // namespace
+} // namespace
 
-std::uint32_t crc32c_slice8(std::span<const std::uint8_t> data) noexcept
-{
+std::uint32_t crc32c_slice8(std::span<const std::uint8_t> data) noexcept {
     std::uint32_t crc = ~0u;
     const std::uint8_t* p = data.data();
     std::size_t n = data.size();
@@ -96,8 +90,7 @@ std::uint32_t crc32c_slice8(std::span<const std::uint8_t> data) noexcept
         const std::uint64_t w = load64(p) ^ crc;
         crc = kTables[7][w & 0xff] ^ kTables[6][(w >> 8) & 0xff] ^ kTables[5][(w >> 16) & 0xff] ^
               kTables[4][(w >> 24) & 0xff] ^ kTables[3][(w >> 32) & 0xff] ^
-              kTables[2][(w >> 40) & 0xff] ^ kTables[1][(w >> 48) & 0xff] ^
-              kTables[0][w >> 56];
+              kTables[2][(w >> 40) & 0xff] ^ kTables[1][(w >> 48) & 0xff] ^ kTables[0][w >> 56];
         p += 8;
         n -= 8;
     }
@@ -107,9 +100,8 @@ std::uint32_t crc32c_slice8(std::span<const std::uint8_t> data) noexcept
 }
 
 #if defined(__x86_64__)
-__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(
-    std::span<const std::uint8_t> data) noexcept
-{
+__attribute__((target("sse4.2"))) std::uint32_t
+crc32c_sse42(std::span<const std::uint8_t> data) noexcept {
     std::uint64_t crc = ~0u;
     const std::uint8_t* p = data.data();
     std::size_t n = data.size();
@@ -124,28 +116,34 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(
     return ~c;
 }
 
-bool crc32c_sse42_available() noexcept { return __builtin_cpu_supports("sse4.2"); }
+bool crc32c_sse42_available() noexcept {
+    return __builtin_cpu_supports("sse4.2");
+}
 #else
-std::uint32_t crc32c_sse42(std::span<const std::uint8_t> data) noexcept
-{
+std::uint32_t crc32c_sse42(std::span<const std::uint8_t> data) noexcept {
     return crc32c_slice8(data);
 }
-bool crc32c_sse42_available() noexcept { return false; }
+bool crc32c_sse42_available() noexcept {
+    return false;
+}
 #endif
 
-std::uint32_t crc32c(std::span<const std::uint8_t> data) noexcept { return chosen().fn(data); }
+std::uint32_t crc32c(std::span<const std::uint8_t> data) noexcept {
+    return chosen().fn(data);
+}
 
-std::string_view check_algorithm_name(CheckAlgorithm a) noexcept
-{
+std::string_view check_algorithm_name(CheckAlgorithm a) noexcept {
     switch (a) {
-    case CheckAlgorithm::MulFold: return "mulfold64x4";
-    case CheckAlgorithm::Crc32c: return "crc32c";
-    default: return "auto";
+    case CheckAlgorithm::MulFold:
+        return "mulfold64x4";
+    case CheckAlgorithm::Crc32c:
+        return "crc32c";
+    default:
+        return "auto";
     }
 }
 
-CheckAlgorithm fastest_check_algorithm() noexcept
-{
+CheckAlgorithm fastest_check_algorithm() noexcept {
     static const CheckAlgorithm best = [] {
         try {
             const auto fold = time_4k([](std::span<const std::uint8_t> d) {
@@ -160,15 +158,17 @@ CheckAlgorithm fastest_check_algorithm() noexcept
     return best;
 }
 
-std::string_view crc32c_implementation() noexcept { return chosen().name; }
+std::string_view crc32c_implementation() noexcept {
+    return chosen().name;
+}
 
 // Scalar on purpose: vectorized, the 64-bit multiplies become SSE sequences
 // that QEMU's TCG emulates about 8 times slower (docs/perf.md).
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("no-tree-vectorize")))
 #endif
-std::uint64_t mulfold64x4(std::span<const std::uint8_t> data) noexcept
-{
+std::uint64_t
+mulfold64x4(std::span<const std::uint8_t> data) noexcept {
     // Four independent lanes over 32-byte strides, so that the multiplies of
     // a superscalar CPU overlap; under TCG the instruction count is the same.
     constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ull;
@@ -192,8 +192,7 @@ std::uint64_t mulfold64x4(std::span<const std::uint8_t> data) noexcept
     return r ^ (r >> 32);
 }
 
-std::uint64_t mulfold64(std::span<const std::uint8_t> data) noexcept
-{
+std::uint64_t mulfold64(std::span<const std::uint8_t> data) noexcept {
     constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ull;
     std::uint64_t h = data.size() * kMul;
     const std::uint8_t* p = data.data();
@@ -209,4 +208,4 @@ std::uint64_t mulfold64(std::span<const std::uint8_t> data) noexcept
     return h ^ (h >> 32);
 }
 
-}  // namespace nvmetest::verify
+} // namespace nvmetest::verify

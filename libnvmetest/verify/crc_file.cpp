@@ -19,6 +19,9 @@
 //   137 u8[23]   reserved, zero
 //   160          count * width bytes of values, then (count + 63) / 64 u64
 //                words of "foreign header" bits (copy destinations, appends)
+#include "nvmetest/errors.h"
+#include "nvmetest/verify.h"
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -26,9 +29,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
-#include "nvmetest/errors.h"
-#include "nvmetest/verify.h"
 
 namespace nvmetest::verify {
 namespace {
@@ -63,28 +63,24 @@ static_assert(offsetof(FileHeader, algorithm) == 136);
 constexpr std::size_t kChunk = 1 << 20;
 
 // The file checksum: CRC-32C per chunk, chained so that order matters.
-std::uint32_t chain_crc(std::uint32_t crc, const std::uint8_t* p, std::size_t n)
-{
+std::uint32_t chain_crc(std::uint32_t crc, const std::uint8_t* p, std::size_t n) {
     return crc32c({p, n}) ^ (crc * 0x9e3779b1u + (crc >> 7));
 }
 
-std::uint32_t chain_crc(std::uint32_t crc, std::span<const std::uint8_t> data)
-{
+std::uint32_t chain_crc(std::uint32_t crc, std::span<const std::uint8_t> data) {
     for (std::size_t off = 0; off < data.size(); off += kChunk)
         crc = chain_crc(crc, data.data() + off, std::min(kChunk, data.size() - off));
     return crc;
 }
 
-std::string text(const std::uint8_t* p, std::size_t n)
-{
+std::string text(const std::uint8_t* p, std::size_t n) {
     std::string s(reinterpret_cast<const char*>(p), n);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
         s.pop_back();
     return s;
 }
 
-std::string hexbytes(const std::uint8_t* p, std::size_t n)
-{
+std::string hexbytes(const std::uint8_t* p, std::size_t n) {
     std::string s;
     char b[4];
     for (std::size_t i = 0; i < n; i++) {
@@ -94,8 +90,7 @@ std::string hexbytes(const std::uint8_t* p, std::size_t n)
     return s;
 }
 
-NamespaceIdentity identity_of(const FileHeader& h)
-{
+NamespaceIdentity identity_of(const FileHeader& h) {
     NamespaceIdentity id;
     id.nsid = h.nsid;
     id.nsze = h.nsze;
@@ -108,10 +103,9 @@ NamespaceIdentity identity_of(const FileHeader& h)
     return id;
 }
 
-}  // namespace
+} // namespace
 
-std::string NamespaceIdentity::differences(const NamespaceIdentity& o) const
-{
+std::string NamespaceIdentity::differences(const NamespaceIdentity& o) const {
     std::string d;
     auto add = [&](const std::string& what, const std::string& a, const std::string& b) {
         if (a == b)
@@ -129,8 +123,7 @@ std::string NamespaceIdentity::differences(const NamespaceIdentity& o) const
     return d;
 }
 
-void Verifier::save(const std::string& path) const
-{
+void Verifier::save(const std::string& path) const {
     FileHeader h{};
     std::memcpy(h.magic, kMagic, 8);
     h.version = kVersion;
@@ -175,8 +168,7 @@ void Verifier::save(const std::string& path) const
     }
 }
 
-void Verifier::load(const std::string& path)
-{
+void Verifier::load(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f)
         throw UsageError("load_crc: cannot open \"" + path + "\": " + std::strerror(errno));
@@ -234,4 +226,4 @@ void Verifier::load(const std::string& path)
     algo_ = static_cast<CheckAlgorithm>(h.algorithm);
 }
 
-}  // namespace nvmetest::verify
+} // namespace nvmetest::verify

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include <sys/mman.h>
-
-#include <new>
-#include <utility>
-
 #include "nvmetest/errors.h"
 #include "nvmetest/verify_locks.h"
 #include "nvmetest/verify_map.h"
 
+#include <new>
+#include <sys/mman.h>
+#include <utility>
+
 namespace nvmetest::verify {
 
-LazyMemory::LazyMemory(std::size_t bytes) : n_(bytes)
-{
+LazyMemory::LazyMemory(std::size_t bytes) : n_(bytes) {
     if (!bytes)
         return;
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
@@ -22,12 +20,9 @@ LazyMemory::LazyMemory(std::size_t bytes) : n_(bytes)
 }
 
 LazyMemory::LazyMemory(LazyMemory&& o) noexcept
-    : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0))
-{
-}
+    : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
 
-LazyMemory& LazyMemory::operator=(LazyMemory&& o) noexcept
-{
+LazyMemory& LazyMemory::operator=(LazyMemory&& o) noexcept {
     if (this != &o) {
         this->~LazyMemory();
         p_ = std::exchange(o.p_, nullptr);
@@ -36,14 +31,12 @@ LazyMemory& LazyMemory::operator=(LazyMemory&& o) noexcept
     return *this;
 }
 
-LazyMemory::~LazyMemory()
-{
+LazyMemory::~LazyMemory() {
     if (p_)
         ::munmap(p_, n_);
 }
 
-void LazyMemory::zero() noexcept
-{
+void LazyMemory::zero() noexcept {
     // Private anonymous pages read as zeros again after MADV_DONTNEED, and
     // their memory goes back to the system.
     if (p_)
@@ -51,24 +44,18 @@ void LazyMemory::zero() noexcept
 }
 
 namespace {
-unsigned checked_width(unsigned width)
-{
+unsigned checked_width(unsigned width) {
     if (width != 1 && width != 2 && width != 4)
         throw UsageError("a check value is 1, 2 or 4 bytes wide, not " + std::to_string(width));
     return width;
 }
-}  // namespace
+} // namespace
 
 CheckMap::CheckMap(std::uint64_t count, unsigned width)
-    : count_(count),
-      width_(checked_width(width)),
-      max_(width == 4 ? 0xffff'ffffu : (1u << (8 * width)) - 1),
-      mem_(count * width)
-{
-}
+    : count_(count), width_(checked_width(width)),
+      max_(width == 4 ? 0xffff'ffffu : (1u << (8 * width)) - 1), mem_(count * width) {}
 
-void CheckMap::fill(std::uint64_t lba, std::uint64_t n, std::uint32_t v) noexcept
-{
+void CheckMap::fill(std::uint64_t lba, std::uint64_t n, std::uint32_t v) noexcept {
     if (lba >= count_)
         return;
     const std::uint64_t end = n > count_ - lba ? count_ : lba + n;
@@ -83,16 +70,14 @@ LbaLocks::LbaLocks(std::uint64_t count) : count_(count), words_((count + 63) / 6
 namespace {
 using Word = std::atomic_ref<std::uint64_t>;
 
-std::uint64_t mask_of(std::uint64_t first_bit, std::uint64_t end_bit) noexcept
-{
+std::uint64_t mask_of(std::uint64_t first_bit, std::uint64_t end_bit) noexcept {
     const std::uint64_t hi = end_bit >= 64 ? ~0ull : (1ull << end_bit) - 1;
     return hi & ~((1ull << first_bit) - 1);
 }
 
 // Calls fn(word index, mask) for each word of bits [lba, end).
 template <class Fn>
-bool for_words(std::uint64_t lba, std::uint64_t end, Fn fn) noexcept
-{
+bool for_words(std::uint64_t lba, std::uint64_t end, Fn fn) noexcept {
     for (std::uint64_t bit = lba; bit < end;) {
         const std::uint64_t w = bit / 64;
         const std::uint64_t word_end = (w + 1) * 64;
@@ -103,15 +88,14 @@ bool for_words(std::uint64_t lba, std::uint64_t end, Fn fn) noexcept
     }
     return true;
 }
-}  // namespace
+} // namespace
 
-bool LbaLocks::try_lock(std::uint64_t lba, std::uint64_t n) noexcept
-{
+bool LbaLocks::try_lock(std::uint64_t lba, std::uint64_t n) noexcept {
     if (lba >= count_ || n == 0)
         return true;
     const std::uint64_t end = n > count_ - lba ? count_ : lba + n;
     auto* words = reinterpret_cast<std::uint64_t*>(words_.data());
-    std::uint64_t taken_end = lba;  // bits [lba, taken_end) are ours
+    std::uint64_t taken_end = lba; // bits [lba, taken_end) are ours
     const bool ok = for_words(lba, end, [&](std::uint64_t w, std::uint64_t mask) {
         Word word(words[w]);
         std::uint64_t old = word.load(std::memory_order_relaxed);
@@ -128,8 +112,7 @@ bool LbaLocks::try_lock(std::uint64_t lba, std::uint64_t n) noexcept
     return ok;
 }
 
-void LbaLocks::unlock(std::uint64_t lba, std::uint64_t n) noexcept
-{
+void LbaLocks::unlock(std::uint64_t lba, std::uint64_t n) noexcept {
     if (lba >= count_ || n == 0)
         return;
     const std::uint64_t end = n > count_ - lba ? count_ : lba + n;
@@ -140,12 +123,11 @@ void LbaLocks::unlock(std::uint64_t lba, std::uint64_t n) noexcept
     });
 }
 
-bool LbaLocks::locked(std::uint64_t lba) const noexcept
-{
+bool LbaLocks::locked(std::uint64_t lba) const noexcept {
     if (lba >= count_)
         return false;
     auto* words = reinterpret_cast<std::uint64_t*>(words_.data());
     return Word(words[lba / 64]).load(std::memory_order_acquire) >> (lba % 64) & 1;
 }
 
-}  // namespace nvmetest::verify
+} // namespace nvmetest::verify

@@ -1,47 +1,51 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "verify/namespace_verify.h"
 
-#include <algorithm>
-#include <cstring>
-#include <string>
-
 #include "core/controller_core.h"
 #include "nvmetest/errors.h"
-#include "nvmetest/nvme/zns.h"
 #include "nvmetest/nvme/describe.h"
 #include "nvmetest/nvme/opcodes.h"
 #include "nvmetest/nvme/status.h"
+#include "nvmetest/nvme/zns.h"
 #include "nvmetest/warnings.h"
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
 
 namespace nvmetest::verify {
 namespace {
 
 namespace io = nvme::io;
 
-constexpr std::uint32_t kInjected = 1u << 8;  // hook.flags: headers were injected
-constexpr std::uint32_t kLocked = 1u << 9;    // hook.flags: [lba, lba + count) locked
-constexpr std::uint32_t kMaxReports = 16;     // warnings per command
+constexpr std::uint32_t kInjected = 1u << 8; // hook.flags: headers were injected
+constexpr std::uint32_t kLocked = 1u << 9;   // hook.flags: [lba, lba + count) locked
+constexpr std::uint32_t kMaxReports = 16;    // warnings per command
 
 constexpr std::uint16_t kCompareFailure = nvme::make_status(2, 0x85);
 constexpr std::uint16_t kUnrecoveredRead = nvme::make_status(2, 0x81);
 constexpr std::uint8_t kZoneReset = 4, kZoneOffline = 5;
 
-std::uint64_t slba(const nvme::Sqe& sqe) { return sqe.cdw[10] | std::uint64_t{sqe.cdw[11]} << 32; }
-std::uint32_t nlb(const nvme::Sqe& sqe) { return (sqe.cdw[12] & 0xffff) + 1; }
+std::uint64_t slba(const nvme::Sqe& sqe) {
+    return sqe.cdw[10] | std::uint64_t{sqe.cdw[11]} << 32;
+}
+std::uint32_t nlb(const nvme::Sqe& sqe) {
+    return (sqe.cdw[12] & 0xffff) + 1;
+}
 
-std::uint64_t load64(const std::uint8_t* p)
-{
+std::uint64_t load64(const std::uint8_t* p) {
     std::uint64_t v;
     std::memcpy(&v, p, 8);
     return v;
 }
 
 // Commands the device refused before touching media: the map stays as it was.
-bool not_executed(const nvme::Cqe& cqe)
-{
+bool not_executed(const nvme::Cqe& cqe) {
     const std::uint8_t sct = cqe.sct(), sc = cqe.sc();
     if (sct == 1)
-        return true;  // command specific: zone state, invalid format, ...
+        return true; // command specific: zone state, invalid format, ...
     return sct == 0 && (sc == 0x01 || sc == 0x02 || sc == 0x0b || sc == 0x80);
 }
 
@@ -51,14 +55,12 @@ struct Range {
     std::uint64_t lba;
     std::uint64_t n;
 };
-Range dsm_range(const std::uint8_t* d, std::uint32_t i)
-{
+Range dsm_range(const std::uint8_t* d, std::uint32_t i) {
     std::uint32_t n;
     std::memcpy(&n, d + i * 16 + 4, 4);
     return {load64(d + i * 16 + 8), n};
 }
-Range copy_range(const std::uint8_t* d, std::uint32_t i)
-{
+Range copy_range(const std::uint8_t* d, std::uint32_t i) {
     std::uint16_t n;
     std::memcpy(&n, d + i * 32 + 16, 2);
     return {load64(d + i * 32 + 8), std::uint64_t{n} + 1};
@@ -66,21 +68,18 @@ Range copy_range(const std::uint8_t* d, std::uint32_t i)
 
 // The box of LBAs a multi-range command touches: locked as one range, so a
 // command never waits for itself and the rollback stays simple.
-void widen(std::uint64_t& lo, std::uint64_t& hi, Range r)
-{
+void widen(std::uint64_t& lo, std::uint64_t& hi, Range r) {
     if (!r.n)
         return;
     lo = std::min(lo, r.lba);
     hi = std::max(hi, r.lba + r.n);
 }
 
-std::string command_text(const nvme::Sqe* sqe)
-{
+std::string command_text(const nvme::Sqe* sqe) {
     return sqe ? nvme::describe(*sqe, false) : std::string("(no longer in the command log)");
 }
 
-void report(const Mismatch* m, std::uint32_t shown, std::uint32_t total, const nvme::Sqe* sqe)
-{
+void report(const Mismatch* m, std::uint32_t shown, std::uint32_t total, const nvme::Sqe* sqe) {
     const std::string cmd = command_text(sqe);
     for (std::uint32_t i = 0; i < shown; i++)
         warn("data verification: " + m[i].to_string() + "; command: " + cmd);
@@ -90,25 +89,27 @@ void report(const Mismatch* m, std::uint32_t shown, std::uint32_t total, const n
 }
 
 void report_status(NamespaceVerify& nv, MismatchKind kind, std::uint64_t lba, int expected,
-                   const nvme::Cqe& cqe, const nvme::Sqe* sqe)
-{
-    Mismatch m{nv.verifier->identity().nsid, lba, kind,
-               expected == 1 ? 0u : expected == 0 ? kCompareFailure : kUnrecoveredRead,
-               cqe.status(), 0};
+                   const nvme::Cqe& cqe, const nvme::Sqe* sqe) {
+    Mismatch m{nv.verifier->identity().nsid,
+               lba,
+               kind,
+               expected == 1   ? 0u
+               : expected == 0 ? kCompareFailure
+                               : kUnrecoveredRead,
+               cqe.status(),
+               0};
     warn("data verification: " + m.to_string() + " (" + nvme::status_string(cqe.status()) +
          "); command: " + command_text(sqe));
 }
 
-void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme::Cqe* cqe)
-{
+void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme::Cqe* cqe) {
     auto& nv = *static_cast<NamespaceVerify*>(h.ctx);
     Verifier& v = *nv.verifier;
     const std::uint8_t op = h.flags & 0xff;
     struct Unlock {
         const core::CompletionHook& h;
         Verifier& v;
-        ~Unlock()
-        {
+        ~Unlock() {
             if (h.flags & kLocked)
                 v.unlock(h.lba, h.count);
         }
@@ -128,7 +129,8 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
     case io::kWriteZeroes:
     case io::kWriteUncorrectable:
         if (ok)
-            v.mark(h.lba, h.count, op == io::kWriteZeroes ? v.map().zeros() : v.map().uncorrectable());
+            v.mark(h.lba, h.count,
+                   op == io::kWriteZeroes ? v.map().zeros() : v.map().uncorrectable());
         else if (undefined)
             v.mark(h.lba, h.count, CheckMap::kUnknown);
         return;
@@ -136,7 +138,7 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
         if (ok)
             v.appended(h.data, cqe->dw[0] | std::uint64_t{cqe->dw[1]} << 32,
                        static_cast<std::uint32_t>(h.count));
-        return;  // where a failed append went is unknown; nothing to mark
+        return; // where a failed append went is unknown; nothing to mark
     case io::kDatasetManagement:
     case io::kZoneManagementSend:
         // Deallocated ranges and reset zones: the box locked is a superset;
@@ -165,14 +167,14 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
                 dst += r.n;
             }
         } else if (undefined) {
-            v.mark(h.lba, h.count, CheckMap::kUnknown);  // the box holds the destination
+            v.mark(h.lba, h.count, CheckMap::kUnknown); // the box holds the destination
         }
         return;
     default:
         break;
     }
     if (!cqe || cqe->status() == 0x7fff)
-        return;  // reads of a reset or a timeout: nothing to check
+        return; // reads of a reset or a timeout: nothing to check
     const std::uint32_t n = static_cast<std::uint32_t>(h.count);
     if (op == io::kRead && ok) {
         Mismatch m[kMaxReports];
@@ -192,16 +194,55 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
     }
 }
 
-void poll_queue(void* q) { static_cast<core::Queue*>(q)->poll_completions(); }
+void poll_queue(void* q) {
+    static_cast<core::Queue*>(q)->poll_completions();
+}
 
-}  // namespace
+// Every live namespace verification state by controller, for admin commands
+// that erase media (cold path: a mutex is fine).
+struct Registered {
+    const core::ControllerCore* ctrl;
+    std::uint32_t nsid;
+    std::weak_ptr<NamespaceVerify> nv;
+};
+std::mutex g_registry_mutex;
+std::vector<Registered> g_registry;
 
-std::shared_ptr<NamespaceVerify> make_namespace_verify(core::ControllerCore& ctrl,
-                                                       std::uint32_t nsid,
-                                                       const std::uint8_t* id_ns,
-                                                       std::uint64_t nlba_verify,
-                                                       const std::shared_ptr<NamespaceVerify>& prev)
-{
+void register_state(const core::ControllerCore* ctrl, std::uint32_t nsid,
+                    const std::shared_ptr<NamespaceVerify>& nv) {
+    std::lock_guard lock(g_registry_mutex);
+    std::erase_if(g_registry, [](const Registered& r) { return r.nv.expired(); });
+    g_registry.push_back({ctrl, nsid, nv});
+}
+
+} // namespace
+
+core::Callback reset_on_success(const core::ControllerCore* ctrl, std::uint32_t nsid,
+                                core::Callback cb) {
+    return [ctrl, nsid, cb = std::move(cb)](const nvme::Cqe& cqe) {
+        if (cqe.ok()) {
+            std::vector<std::shared_ptr<NamespaceVerify>> hit;
+            {
+                std::lock_guard lock(g_registry_mutex);
+                for (const auto& r : g_registry)
+                    if (r.ctrl == ctrl && (nsid == 0xffffffffu || r.nsid == nsid))
+                        if (auto nv = r.nv.lock())
+                            hit.push_back(std::move(nv));
+            }
+            for (const auto& nv : hit)
+                if (nv->verifier)
+                    nv->verifier->reset();
+        }
+        if (cb)
+            cb(cqe);
+        else if (!cqe.ok())
+            warn(nvme::status_string(cqe.status()));
+    };
+}
+
+std::shared_ptr<NamespaceVerify>
+make_namespace_verify(core::ControllerCore& ctrl, std::uint32_t nsid, const std::uint8_t* id_ns,
+                      std::uint64_t nlba_verify, const std::shared_ptr<NamespaceVerify>& prev) {
     VerifyConfig c;
     c.id.nsid = nsid;
     c.id.nsze = load64(id_ns);
@@ -232,12 +273,12 @@ std::shared_ptr<NamespaceVerify> make_namespace_verify(core::ControllerCore& ctr
         nv->inject = prev->inject;
         nv->enabled = prev->enabled && nv->verifier;
     }
+    register_state(&ctrl, nsid, nv);
     return nv;
 }
 
 void probe_zone_size(NamespaceVerify& nv, core::ControllerCore& ctrl, std::uint32_t nsid,
-                     unsigned lbaf)
-{
+                     unsigned lbaf) {
     if (nv.zone_probed)
         return;
     nv.zone_probed = true;
@@ -245,7 +286,7 @@ void probe_zone_size(NamespaceVerify& nv, core::ControllerCore& ctrl, std::uint3
     sqe.set_opcode(nvme::admin::kIdentify);
     sqe.set_nsid(nsid);
     sqe.cdw[10] = 0x05;        // CNS 05h: I/O command set specific namespace
-    sqe.cdw[11] = 0x02u << 24;  // CSI 02h: zoned namespace
+    sqe.cdw[11] = 0x02u << 24; // CSI 02h: zoned namespace
     const nvme::Cqe cqe = ctrl.admin_sync(sqe, &ctrl.scratch, 4096);
     if (!cqe.ok())
         return;
@@ -254,16 +295,14 @@ void probe_zone_size(NamespaceVerify& nv, core::ControllerCore& ctrl, std::uint3
     nv.zone_size = z.lbafe[lbaf & 63].zsze;
 }
 
-bool prepare(const std::shared_ptr<NamespaceVerify>& nvp, const nvme::Sqe& sqe,
-             std::uint8_t* data, core::Queue& q, std::uint32_t timeout_ms,
-             core::CompletionHook& hook)
-{
+bool prepare(const std::shared_ptr<NamespaceVerify>& nvp, const nvme::Sqe& sqe, std::uint8_t* data,
+             core::Queue& q, std::uint32_t timeout_ms, core::CompletionHook& hook) {
     NamespaceVerify& nv = *nvp;
     const std::uint8_t op = sqe.opcode();
     if (!nv.enabled) {
         if (op != io::kRead && op != io::kCompare && op != io::kVerify && op != io::kFlush &&
             op != io::kZoneManagementReceive)
-            nv.stale = true;  // the map no longer describes the media
+            nv.stale = true; // the map no longer describes the media
         return false;
     }
     if (!nv.verifier || sqe.fuse())
@@ -291,18 +330,18 @@ bool prepare(const std::shared_ptr<NamespaceVerify>& nvp, const nvme::Sqe& sqe,
     case io::kZoneAppend:
         if (!data)
             return false;
-        hook.lba = slba(sqe);  // the zone; where the data lands is in the CQE
+        hook.lba = slba(sqe); // the zone; where the data lands is in the CQE
         hook.count = nlb(sqe);
-        lock = false;          // beyond the write pointer: nobody else's I/O
+        lock = false; // beyond the write pointer: nobody else's I/O
         break;
     case io::kDatasetManagement:
     case io::kCopy: {
         if (!data)
             return false;
         if (op == io::kDatasetManagement && !(sqe.cdw[11] & 0x4))
-            return false;  // attributes only: media unchanged
+            return false; // attributes only: media unchanged
         if (op == io::kCopy && (sqe.cdw[12] >> 8 & 0xf) != 0)
-            return false;  // only source range format 0 is understood
+            return false; // only source range format 0 is understood
         std::uint64_t lo = ~0ull, hi = 0;
         const std::uint32_t ranges = (op == io::kCopy ? sqe.cdw[12] : sqe.cdw[10]) & 0xff;
         std::uint64_t copied = 0;
@@ -349,10 +388,9 @@ bool prepare(const std::shared_ptr<NamespaceVerify>& nvp, const nvme::Sqe& sqe,
     return true;
 }
 
-void abandon(const core::CompletionHook& hook) noexcept
-{
+void abandon(const core::CompletionHook& hook) noexcept {
     if (hook.fn && (hook.flags & kLocked))
         static_cast<NamespaceVerify*>(hook.ctx)->verifier->unlock(hook.lba, hook.count);
 }
 
-}  // namespace nvmetest::verify
+} // namespace nvmetest::verify

@@ -8,11 +8,11 @@
 #ifndef NVMETEST_LIB_VERIFY_NAMESPACE_VERIFY_H
 #define NVMETEST_LIB_VERIFY_NAMESPACE_VERIFY_H
 
-#include <cstdint>
-#include <memory>
-
 #include "core/queue.h"
 #include "nvmetest/verify.h"
+
+#include <cstdint>
+#include <memory>
 
 namespace nvmetest::core {
 struct ControllerCore;
@@ -23,21 +23,19 @@ namespace nvmetest::verify {
 struct NamespaceVerify {
     // Null when the memory check refused it (the warning was given).
     std::unique_ptr<Verifier> verifier;
-    bool enabled = false;         // the verify fixture / verify_enable()
-    bool stale = false;           // media changed while disabled: reset on enable
-    bool inject = true;           // until inject_write_buffer_disable()
-    std::uint64_t zone_size = 0;  // zoned namespace: LBAs per zone; 0 otherwise
+    bool enabled = false;        // the verify fixture / verify_enable()
+    bool stale = false;          // media changed while disabled: reset on enable
+    bool inject = true;          // until inject_write_buffer_disable()
+    std::uint64_t zone_size = 0; // zoned namespace: LBAs per zone; 0 otherwise
     bool zone_probed = false;
 };
 
 // The verification state of namespace nsid from its Identify Namespace data
 // id_ns: prev when the namespace's size and LBA format are unchanged, else a
 // new one (checking memory, with the warning when it is short).
-std::shared_ptr<NamespaceVerify> make_namespace_verify(core::ControllerCore& ctrl,
-                                                       std::uint32_t nsid,
-                                                       const std::uint8_t* id_ns,
-                                                       std::uint64_t nlba_verify,
-                                                       const std::shared_ptr<NamespaceVerify>& prev);
+std::shared_ptr<NamespaceVerify>
+make_namespace_verify(core::ControllerCore& ctrl, std::uint32_t nsid, const std::uint8_t* id_ns,
+                      std::uint64_t nlba_verify, const std::shared_ptr<NamespaceVerify>& prev);
 
 // Zone size of a zoned namespace (Identify Namespace of the Zoned command
 // set), read once when verification is turned on: zone resets change the
@@ -51,13 +49,19 @@ void probe_zone_size(NamespaceVerify& nv, core::ControllerCore& ctrl, std::uint3
 // it did.  data: the host address of the buffer's byte offset() (null
 // without a buffer).  Throws UsageError when the locks stay taken for
 // timeout_ms.
-bool prepare(const std::shared_ptr<NamespaceVerify>& nv, const nvme::Sqe& sqe,
-             std::uint8_t* data, core::Queue& q, std::uint32_t timeout_ms,
-             core::CompletionHook& hook);
+bool prepare(const std::shared_ptr<NamespaceVerify>& nv, const nvme::Sqe& sqe, std::uint8_t* data,
+             core::Queue& q, std::uint32_t timeout_ms, core::CompletionHook& hook);
+
+// For Controller::format and Controller::sanitize: a callback that, when the
+// command succeeds, resets the check values of the namespaces it erased
+// (nsid, or every namespace of ctrl for 0xffffffff and for sanitize) before
+// calling cb, or warning about an error status as an absent cb would.
+core::Callback reset_on_success(const core::ControllerCore* ctrl, std::uint32_t nsid,
+                                core::Callback cb);
 
 // Undoes prepare() when the command was not submitted after all.
 void abandon(const core::CompletionHook& hook) noexcept;
 
-}  // namespace nvmetest::verify
+} // namespace nvmetest::verify
 
-#endif  // NVMETEST_LIB_VERIFY_NAMESPACE_VERIFY_H
+#endif // NVMETEST_LIB_VERIFY_NAMESPACE_VERIFY_H

@@ -2,20 +2,19 @@
 // Data verification engine without a device: checksums, the check-value map
 // and its reserved values, injection and tokens, LBA locks under threads,
 // the read check, save_crc / load_crc.
-#include <gtest/gtest.h>
-#include <unistd.h>
+#include "nvmetest/errors.h"
+#include "nvmetest/verify.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <set>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
-
-#include "nvmetest/errors.h"
-#include "nvmetest/verify.h"
 
 using namespace nvmetest::verify;
 
@@ -23,8 +22,7 @@ namespace {
 
 constexpr std::uint32_t kLba = 512;
 
-VerifyConfig config(std::uint64_t nsze, unsigned width = 1, std::uint32_t nsid = 1)
-{
+VerifyConfig config(std::uint64_t nsze, unsigned width = 1, std::uint32_t nsid = 1) {
     VerifyConfig c;
     c.id.nsid = nsid;
     c.id.nsze = nsze;
@@ -35,32 +33,28 @@ VerifyConfig config(std::uint64_t nsze, unsigned width = 1, std::uint32_t nsid =
     return c;
 }
 
-std::vector<std::uint8_t> pattern(std::uint32_t lbas, std::uint8_t seed)
-{
+std::vector<std::uint8_t> pattern(std::uint32_t lbas, std::uint8_t seed) {
     std::vector<std::uint8_t> d(std::size_t{lbas} * kLba);
     for (std::size_t i = 0; i < d.size(); i++)
         d[i] = static_cast<std::uint8_t>(seed + i * 7);
     return d;
 }
 
-std::uint64_t load64(const std::uint8_t* p)
-{
+std::uint64_t load64(const std::uint8_t* p) {
     std::uint64_t v;
     std::memcpy(&v, p, 8);
     return v;
 }
 
-std::string temp_path(const char* name)
-{
+std::string temp_path(const char* name) {
     return ::testing::TempDir() + "nvmetest-" + std::to_string(::getpid()) + "-" + name;
 }
 
-}  // namespace
+} // namespace
 
 // ------------------------------------------------------------- checksums
 
-TEST(VerifyChecksum, Crc32cKnownAnswer)
-{
+TEST(VerifyChecksum, Crc32cKnownAnswer) {
     const char* s = "123456789";
     const std::span<const std::uint8_t> d(reinterpret_cast<const std::uint8_t*>(s), 9);
     EXPECT_EQ(crc32c_slice8(d), 0xe3069283u);
@@ -73,8 +67,7 @@ TEST(VerifyChecksum, Crc32cKnownAnswer)
     EXPECT_EQ(crc32c_slice8(zeros), 0x8a9136aau);
 }
 
-TEST(VerifyChecksum, ImplementationsAgreeOnEveryLengthAndAlignment)
-{
+TEST(VerifyChecksum, ImplementationsAgreeOnEveryLengthAndAlignment) {
     std::vector<std::uint8_t> d(4096 + 64);
     for (std::size_t i = 0; i < d.size(); i++)
         d[i] = static_cast<std::uint8_t>(i * 131 + 17);
@@ -90,8 +83,7 @@ TEST(VerifyChecksum, ImplementationsAgreeOnEveryLengthAndAlignment)
         }
 }
 
-TEST(VerifyChecksum, CheckAlgorithmsAreDeterministicAndSensitive)
-{
+TEST(VerifyChecksum, CheckAlgorithmsAreDeterministicAndSensitive) {
     std::vector<std::uint8_t> d(4096);
     for (std::size_t i = 0; i < d.size(); i++)
         d[i] = static_cast<std::uint8_t>(i * 29 + 1);
@@ -117,8 +109,7 @@ TEST(VerifyChecksum, CheckAlgorithmsAreDeterministicAndSensitive)
 
 // ------------------------------------------------------------ the map
 
-TEST(VerifyMap, ReservedValuesAreNeverChecksums)
-{
+TEST(VerifyMap, ReservedValuesAreNeverChecksums) {
     for (unsigned width : {1u, 2u, 4u}) {
         CheckMap m(16, width);
         EXPECT_EQ(m.get(3), CheckMap::kUnknown);
@@ -133,7 +124,7 @@ TEST(VerifyMap, ReservedValuesAreNeverChecksums)
         }
         m.set(5, m.uncorrectable());
         EXPECT_EQ(m.get(5), m.uncorrectable());
-        m.fill(14, 10, m.zeros());  // clamped at the end
+        m.fill(14, 10, m.zeros()); // clamped at the end
         EXPECT_EQ(m.get(15), m.zeros());
         m.reset();
         EXPECT_EQ(m.get(5), CheckMap::kUnknown);
@@ -142,9 +133,8 @@ TEST(VerifyMap, ReservedValuesAreNeverChecksums)
     EXPECT_THROW(CheckMap(1, 3), nvmetest::UsageError);
 }
 
-TEST(VerifyMap, MemoryCheckWarnsAndDisables)
-{
-    VerifyConfig c = config(1ull << 33);  // 8 Gi LBAs = 4 TiB of 512-byte LBAs
+TEST(VerifyMap, MemoryCheckWarnsAndDisables) {
+    VerifyConfig c = config(1ull << 33); // 8 Gi LBAs = 4 TiB of 512-byte LBAs
     c.available_memory = 1ull << 30;
     std::string warning;
     Verifier v(c, &warning);
@@ -152,7 +142,7 @@ TEST(VerifyMap, MemoryCheckWarnsAndDisables)
     const std::string need = std::to_string(memory_needed(1ull << 33, 1));
     EXPECT_NE(warning.find(need + " bytes"), std::string::npos) << warning;
     EXPECT_NE(warning.find("nlba_verify"), std::string::npos) << warning;
-    EXPECT_EQ(memory_needed(1ull << 33, 1), (1ull << 33) + (1ull << 30));  // ~8 GB + lock bits
+    EXPECT_EQ(memory_needed(1ull << 33, 1), (1ull << 33) + (1ull << 30)); // ~8 GB + lock bits
 
     // nlba_verify limits what is needed, and then it fits.
     c.nlba_verify = 1 << 20;
@@ -170,8 +160,7 @@ TEST(VerifyMap, MemoryCheckWarnsAndDisables)
 
 // ------------------------------------------------- injection and tokens
 
-TEST(VerifyInject, HeaderAndTokenInEveryLba)
-{
+TEST(VerifyInject, HeaderAndTokenInEveryLba) {
     Verifier v(config(1000, 1, 3));
     auto d = pattern(4, 9);
     v.inject(d.data(), 100, 4);
@@ -183,12 +172,11 @@ TEST(VerifyInject, HeaderAndTokenInEveryLba)
         const std::uint64_t token = load64(b + kLba - 8);
         EXPECT_GT(token, prev);
         prev = token;
-        EXPECT_EQ(b[8], static_cast<std::uint8_t>(9 + (i * kLba + 8) * 7));  // pattern kept
+        EXPECT_EQ(b[8], static_cast<std::uint8_t>(9 + (i * kLba + 8) * 7)); // pattern kept
     }
 }
 
-TEST(VerifyInject, ExtendedLbaStrideSkipsMetadata)
-{
+TEST(VerifyInject, ExtendedLbaStrideSkipsMetadata) {
     VerifyConfig c = config(100);
     c.id.meta_bytes = 8;
     c.stride = kLba + 8;
@@ -196,14 +184,13 @@ TEST(VerifyInject, ExtendedLbaStrideSkipsMetadata)
     std::vector<std::uint8_t> d(2 * (kLba + 8), 0xee);
     v.inject(d.data(), 7, 2);
     EXPECT_EQ(load64(d.data() + kLba + 8), header_of(1, 8));
-    EXPECT_EQ(load64(d.data() + kLba), 0xeeeeeeeeeeeeeeeeull);  // metadata untouched
+    EXPECT_EQ(load64(d.data() + kLba), 0xeeeeeeeeeeeeeeeeull); // metadata untouched
     v.written(d.data(), 7, 2);
     Mismatch m[2];
     EXPECT_EQ(v.check_read(d.data(), 7, 2, true, m, 2), 0u);
 }
 
-TEST(VerifyInject, TokensUniqueAcrossThreads)
-{
+TEST(VerifyInject, TokensUniqueAcrossThreads) {
     constexpr int kThreads = 8, kTakes = 20000;
     std::vector<std::vector<std::uint64_t>> got(kThreads);
     std::vector<std::thread> ts;
@@ -220,18 +207,17 @@ TEST(VerifyInject, TokensUniqueAcrossThreads)
         t.join();
     std::vector<std::uint64_t> all;
     for (auto& g : got) {
-        EXPECT_TRUE(std::is_sorted(g.begin(), g.end()));  // monotonic per thread
+        EXPECT_TRUE(std::is_sorted(g.begin(), g.end())); // monotonic per thread
         all.insert(all.end(), g.begin(), g.end());
     }
     std::sort(all.begin(), all.end());
-    EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end());  // never twice
+    EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end()); // never twice
     EXPECT_NE(all.front(), 0u);
 }
 
 // ------------------------------------------------------- read checks
 
-TEST(VerifyRead, CleanDataPassesAndCorruptionIsFoundAtItsLba)
-{
+TEST(VerifyRead, CleanDataPassesAndCorruptionIsFoundAtItsLba) {
     Verifier v(config(1000));
     auto d = pattern(8, 3);
     v.inject(d.data(), 200, 8);
@@ -269,12 +255,11 @@ TEST(VerifyRead, CleanDataPassesAndCorruptionIsFoundAtItsLba)
     EXPECT_EQ(m[0].expected, header_of(1, 206));
 }
 
-TEST(VerifyRead, ReservedValuesAndUnknown)
-{
+TEST(VerifyRead, ReservedValuesAndUnknown) {
     Verifier v(config(64));
     std::vector<std::uint8_t> zeros(4 * kLba, 0);
     Mismatch m[4];
-    EXPECT_EQ(v.check_read(zeros.data(), 0, 4, true, m, 4), 0u);  // unknown: nothing checked
+    EXPECT_EQ(v.check_read(zeros.data(), 0, 4, true, m, 4), 0u); // unknown: nothing checked
     v.mark(0, 4, v.map().zeros());
     EXPECT_EQ(v.check_read(zeros.data(), 0, 4, true, m, 4), 0u);
     zeros[2 * kLba + 511] = 1;
@@ -289,11 +274,10 @@ TEST(VerifyRead, ReservedValuesAndUnknown)
     EXPECT_EQ(v.check_read(zeros.data(), 0, 4, true, m, 1), 2u);
 }
 
-TEST(VerifyRead, InjectionOffStillChecksumsAndCopiesKeepForeignHeaders)
-{
+TEST(VerifyRead, InjectionOffStillChecksumsAndCopiesKeepForeignHeaders) {
     Verifier v(config(64));
     auto d = pattern(2, 5);
-    v.written(d.data(), 10, 2);  // no injection
+    v.written(d.data(), 10, 2); // no injection
     Mismatch m[2];
     EXPECT_EQ(v.check_read(d.data(), 10, 2, false, m, 2), 0u);
     d[700] ^= 1;
@@ -310,7 +294,7 @@ TEST(VerifyRead, InjectionOffStillChecksumsAndCopiesKeepForeignHeaders)
     auto w = pattern(1, 7);
     v.inject(w.data(), 30, 1);
     v.written(w.data(), 30, 1);
-    std::memcpy(w.data(), src.data(), kLba);  // LBA 20's data at 30 again: misdirected
+    std::memcpy(w.data(), src.data(), kLba); // LBA 20's data at 30 again: misdirected
     ASSERT_EQ(v.check_read(w.data(), 30, 1, true, m, 1), 1u);
     EXPECT_EQ(m[0].kind, MismatchKind::Misdirected);
     // Copy from beyond the coverage: unknown.
@@ -318,8 +302,7 @@ TEST(VerifyRead, InjectionOffStillChecksumsAndCopiesKeepForeignHeaders)
     EXPECT_EQ(v.map().get(41), CheckMap::kUnknown);
 }
 
-TEST(VerifyRead, CompareAndVerifyExpectations)
-{
+TEST(VerifyRead, CompareAndVerifyExpectations) {
     Verifier v(config(64));
     auto d = pattern(2, 8);
     EXPECT_EQ(v.expect_compare(d.data(), 0, 2), -1);
@@ -333,17 +316,16 @@ TEST(VerifyRead, CompareAndVerifyExpectations)
     EXPECT_EQ(v.expect_compare(d.data(), 0, 2), -2);
     EXPECT_EQ(v.expect_verify(0, 2), -2);
     EXPECT_EQ(v.expect_verify(2, 2), -1);
-    EXPECT_EQ(v.expect_verify(63, 2), -1);  // beyond the coverage
+    EXPECT_EQ(v.expect_verify(63, 2), -1); // beyond the coverage
 }
 
 // ------------------------------------------------------------- locks
 
-TEST(VerifyLocks, RangesAreAllOrNothing)
-{
+TEST(VerifyLocks, RangesAreAllOrNothing) {
     LbaLocks l(1000);
-    EXPECT_TRUE(l.try_lock(60, 10));  // spans two words
-    EXPECT_FALSE(l.try_lock(0, 61));  // overlaps LBA 60
-    EXPECT_FALSE(l.locked(0));        // rolled back
+    EXPECT_TRUE(l.try_lock(60, 10)); // spans two words
+    EXPECT_FALSE(l.try_lock(0, 61)); // overlaps LBA 60
+    EXPECT_FALSE(l.locked(0));       // rolled back
     EXPECT_FALSE(l.try_lock(69, 100));
     EXPECT_FALSE(l.locked(100));
     EXPECT_TRUE(l.try_lock(70, 200));
@@ -351,12 +333,11 @@ TEST(VerifyLocks, RangesAreAllOrNothing)
     l.unlock(60, 10);
     EXPECT_FALSE(l.locked(65));
     EXPECT_TRUE(l.locked(70));
-    EXPECT_TRUE(l.try_lock(990, 100));  // clamped to the end
+    EXPECT_TRUE(l.try_lock(990, 100)); // clamped to the end
     EXPECT_TRUE(l.locked(999));
 }
 
-TEST(VerifyLocks, ThreadsNeverOverlapOnSharedLbas)
-{
+TEST(VerifyLocks, ThreadsNeverOverlapOnSharedLbas) {
     // Threads lock random overlapping ranges of a small space; each LBA has an
     // owner counter that must be zero when taken and is checked while held.
     constexpr std::uint64_t kSpace = 256;
@@ -390,8 +371,7 @@ TEST(VerifyLocks, ThreadsNeverOverlapOnSharedLbas)
         EXPECT_FALSE(v.locks().locked(k));
 }
 
-TEST(VerifyLocks, WaitPollsAndTimesOut)
-{
+TEST(VerifyLocks, WaitPollsAndTimesOut) {
     Verifier v(config(100));
     ASSERT_TRUE(v.lock(10, 5, 1000, nullptr, nullptr));
     // The poll callback releases the conflict, as reaping one's own queue does.
@@ -414,8 +394,7 @@ TEST(VerifyLocks, WaitPollsAndTimesOut)
 
 // ------------------------------------------------------- persistence
 
-TEST(VerifyPersist, SaveLoadRoundTrip)
-{
+TEST(VerifyPersist, SaveLoadRoundTrip) {
     const std::string path = temp_path("roundtrip.crc");
     Verifier a(config(5000, 2));
     auto d = pattern(16, 4);
@@ -431,12 +410,11 @@ TEST(VerifyPersist, SaveLoadRoundTrip)
         EXPECT_EQ(b.map().get(l), a.map().get(l)) << l;
     Mismatch m[16];
     EXPECT_EQ(b.check_read(d.data(), 100, 16, true, m, 16), 0u);
-    EXPECT_EQ(b.check_read(d.data(), 2000, 2, true, m, 2), 0u);  // copy kept its exemption
+    EXPECT_EQ(b.check_read(d.data(), 2000, 2, true, m, 2), 0u); // copy kept its exemption
     std::remove(path.c_str());
 }
 
-TEST(VerifyPersist, LoadAdoptsTheSavedAlgorithm)
-{
+TEST(VerifyPersist, LoadAdoptsTheSavedAlgorithm) {
     const std::string path = temp_path("algorithm.crc");
     VerifyConfig crc = config(100);
     crc.algorithm = CheckAlgorithm::Crc32c;
@@ -455,8 +433,7 @@ TEST(VerifyPersist, LoadAdoptsTheSavedAlgorithm)
     std::remove(path.c_str());
 }
 
-TEST(VerifyPersist, LoadRefusesAnotherNamespaceAndDamagedFiles)
-{
+TEST(VerifyPersist, LoadRefusesAnotherNamespaceAndDamagedFiles) {
     const std::string path = temp_path("refuse.crc");
     Verifier a(config(5000));
     auto d = pattern(1, 4);
@@ -472,7 +449,7 @@ TEST(VerifyPersist, LoadRefusesAnotherNamespaceAndDamagedFiles)
         } catch (const nvmetest::UsageError& e) {
             EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
         }
-        EXPECT_EQ(b.map().get(7), b.map().zeros());  // nothing loaded
+        EXPECT_EQ(b.map().get(7), b.map().zeros()); // nothing loaded
     };
     refused(config(5000, 1, 2), "nsid 1 (file) vs 2 (namespace)");
     refused(config(6000), "size 5000 LBAs (file) vs 6000 LBAs");
@@ -503,5 +480,5 @@ TEST(VerifyPersist, LoadRefusesAnotherNamespaceAndDamagedFiles)
     refused(config(5000), "not a file written by save_crc");
     std::remove(path.c_str());
     Verifier c(config(10));
-    EXPECT_THROW(c.load(path), nvmetest::UsageError);  // missing
+    EXPECT_THROW(c.load(path), nvmetest::UsageError); // missing
 }

@@ -6,6 +6,9 @@
 // hardware is emulated there.
 //
 //   nvmetest-bench-checksum [-n BLOCKS] [--rounds R]
+#include "nvmetest/pattern.h"
+#include "nvmetest/verify_checksum.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,9 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "nvmetest/pattern.h"
-#include "nvmetest/verify_checksum.h"
-
 namespace {
 
 struct Candidate {
@@ -26,11 +26,10 @@ struct Candidate {
     bool available;
 };
 
-}  // namespace
+} // namespace
 
-int main(int argc, char** argv)
-{
-    std::size_t blocks = 4096;  // 16 MiB of 4 KiB blocks per round
+int main(int argc, char** argv) {
+    std::size_t blocks = 4096; // 16 MiB of 4 KiB blocks per round
     int rounds = 5;
     for (int i = 1; i < argc; i++) {
         if (!std::strcmp(argv[i], "-n") && i + 1 < argc)
@@ -58,8 +57,8 @@ int main(int argc, char** argv)
         {"crc8 (bytewise table)", [](auto s) { return nvmetest::crc8(s); }, true},
         {"crc32c() as dispatched", [](auto s) { return crc32c(s); }, true},
     };
-    std::printf("crc32c() dispatches to: %.*s\n",
-                static_cast<int>(crc32c_implementation().size()), crc32c_implementation().data());
+    std::printf("crc32c() dispatches to: %.*s\n", static_cast<int>(crc32c_implementation().size()),
+                crc32c_implementation().data());
     std::printf("%-24s %12s %10s   (best of %d rounds of %zu blocks)\n", "checksum", "ns/4KiB",
                 "MB/s", rounds, blocks);
     for (const Candidate& c : candidates) {

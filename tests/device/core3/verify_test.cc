@@ -3,18 +3,16 @@
 // QEMU's controller: written data is injected and verified on read, and
 // corruption planted in the backing image behind the controller's back
 // ($NVMETEST_DUT_IMAGE, tests/vm/README.md) is reported at the right LBA.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <nvmetest/fixtures.h>
-#include <nvmetest/verify.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <nvmetest/fixtures.h>
+#include <nvmetest/verify.h>
 #include <regex>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -36,8 +34,7 @@ constexpr std::uint32_t kLba = 512;
 // byte l * 512.
 class Image {
 public:
-    Image()
-    {
+    Image() {
         const char* path = std::getenv("NVMETEST_DUT_IMAGE");
         if (!path)
             throw UsageError("NVMETEST_DUT_IMAGE is not set: run under tests/vm/nvmetest-vm");
@@ -50,23 +47,20 @@ public:
     Image(const Image&) = delete;
     Image& operator=(const Image&) = delete;
 
-    std::vector<std::uint8_t> read(std::uint64_t lba, std::uint32_t n = 1) const
-    {
+    std::vector<std::uint8_t> read(std::uint64_t lba, std::uint32_t n = 1) const {
         std::vector<std::uint8_t> d(std::size_t{n} * kLba);
         if (::pread(fd_, d.data(), d.size(), static_cast<off_t>(lba * kLba)) !=
             static_cast<ssize_t>(d.size()))
             throw UsageError("short read of the DUT image");
         return d;
     }
-    void write(std::uint64_t lba, const std::vector<std::uint8_t>& d) const
-    {
+    void write(std::uint64_t lba, const std::vector<std::uint8_t>& d) const {
         if (::pwrite(fd_, d.data(), d.size(), static_cast<off_t>(lba * kLba)) !=
                 static_cast<ssize_t>(d.size()) ||
             ::fsync(fd_) != 0)
             throw UsageError("short write to the DUT image");
     }
-    void flip_bit(std::uint64_t lba, std::size_t byte, unsigned bit) const
-    {
+    void flip_bit(std::uint64_t lba, std::size_t byte, unsigned bit) const {
         auto d = read(lba);
         d[byte] ^= static_cast<std::uint8_t>(1u << bit);
         write(lba, d);
@@ -76,11 +70,12 @@ private:
     int fd_ = -1;
 };
 
-std::uint64_t le64(const Buffer& b, std::size_t at) { return b.data(at + 7, at); }
+std::uint64_t le64(const Buffer& b, std::size_t at) {
+    return b.data(at + 7, at);
+}
 
 // The warnings of the data verification among those captured.
-std::vector<std::string> verify_reports(const std::vector<Warning>& ws)
-{
+std::vector<std::string> verify_reports(const std::vector<Warning>& ws) {
     std::vector<std::string> out;
     for (const auto& w : ws)
         if (w.message.rfind("data verification:", 0) == 0)
@@ -90,8 +85,7 @@ std::vector<std::string> verify_reports(const std::vector<Warning>& ws)
 
 class Verify : public VerifyTest {
 protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         ASSERT_TRUE(verify) << "verification refused by the memory check";
         ASSERT_NE(nvme0n1.verifier(), nullptr);
     }
@@ -99,15 +93,13 @@ protected:
     const CheckMap& map() const { return nvme0n1.verifier()->map(); }
 
     // Writes n LBAs of a random pattern at lba and waits.
-    void write_random(std::uint64_t lba, std::uint32_t n, Buffer& b)
-    {
+    void write_random(std::uint64_t lba, std::uint32_t n, Buffer& b) {
         b.fill_pattern(100, 0xbeef);
         nvme0n1.write(qpair, b, lba, n).waitdone();
     }
 };
 
-TEST_F(Verify, WriteInjectsHeaderAndTokenAndReadIsChecked)
-{
+TEST_F(Verify, WriteInjectsHeaderAndTokenAndReadIsChecked) {
     Buffer w(8 * kLba, {.pvalue = 100, .ptype = 0xbeef});
     WarningCapture cap;
     nvme0n1.write(qpair, w, 10000, 8).waitdone();
@@ -125,8 +117,7 @@ TEST_F(Verify, WriteInjectsHeaderAndTokenAndReadIsChecked)
     EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
 }
 
-TEST_F(Verify, InjectionDisabledKeepsTheCallersBytes)
-{
+TEST_F(Verify, InjectionDisabledKeepsTheCallersBytes) {
     nvme0n1.inject_write_buffer_disable();
     Buffer w(kLba, {.pvalue = 0x5a5a5a5a, .ptype = 32});
     nvme0n1.write(qpair, w, 10100, 1).waitdone();
@@ -139,8 +130,7 @@ TEST_F(Verify, InjectionDisabledKeepsTheCallersBytes)
                  "data verification: namespace 1 LBA 10100: checksum mismatch");
 }
 
-TEST_F(Verify, BitFlipBehindTheControllerIsReportedAtItsLba)
-{
+TEST_F(Verify, BitFlipBehindTheControllerIsReportedAtItsLba) {
     Buffer w(16 * kLba);
     write_random(20000, 16, w);
     Image img;
@@ -163,8 +153,7 @@ TEST_F(Verify, BitFlipBehindTheControllerIsReportedAtItsLba)
     EXPECT_TRUE(clean.warnings().empty());
 }
 
-TEST_F(Verify, StaleContentReplayedIsReported)
-{
+TEST_F(Verify, StaleContentReplayedIsReported) {
     Buffer w(kLba);
     write_random(30000, 1, w);
     Image img;
@@ -172,7 +161,7 @@ TEST_F(Verify, StaleContentReplayedIsReported)
     std::uint64_t old_token;
     std::memcpy(&old_token, old_data.data() + kLba - 8, 8);
     write_random(30000, 1, w);  // a newer version
-    img.write(30000, old_data);  // the older one put back
+    img.write(30000, old_data); // the older one put back
     Buffer r(kLba);
     char token[32];
     std::snprintf(token, sizeof(token), "token 0x%llx", static_cast<unsigned long long>(old_token));
@@ -180,12 +169,11 @@ TEST_F(Verify, StaleContentReplayedIsReported)
                  std::string("namespace 1 LBA 30000: checksum mismatch.*") + token);
 }
 
-TEST_F(Verify, MisdirectedDataIsReportedAtTheLbaThatGotIt)
-{
+TEST_F(Verify, MisdirectedDataIsReportedAtTheLbaThatGotIt) {
     Buffer w(2 * kLba);
     write_random(30100, 2, w);
     Image img;
-    img.write(30101, img.read(30100));  // LBA 30100's content also at 30101
+    img.write(30101, img.read(30100)); // LBA 30100's content also at 30101
     Buffer r(2 * kLba);
     WarningCapture cap;
     nvme0n1.read(qpair, r, 30100, 2).waitdone();
@@ -199,8 +187,7 @@ TEST_F(Verify, MisdirectedDataIsReportedAtTheLbaThatGotIt)
     EXPECT_NE(reports[0].find(want), std::string::npos) << reports[0];
 }
 
-TEST_F(Verify, CleanMixedWorkloadReportsNothing)
-{
+TEST_F(Verify, CleanMixedWorkloadReportsNothing) {
     WarningCapture cap;
     Buffer w(16 * kLba), r(16 * kLba);
     std::uint64_t x = 12345;
@@ -225,8 +212,7 @@ TEST_F(Verify, CleanMixedWorkloadReportsNothing)
     EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
 }
 
-TEST_F(Verify, WriteZeroesMakesKnownZeros)
-{
+TEST_F(Verify, WriteZeroesMakesKnownZeros) {
     Buffer w(4 * kLba);
     write_random(32000, 4, w);
     nvme0n1.write_zeroes(qpair, 32001, 2).waitdone();
@@ -246,8 +232,7 @@ TEST_F(Verify, WriteZeroesMakesKnownZeros)
                  "LBA 32002: non-zero data where zeros were written");
 }
 
-TEST_F(Verify, DeallocatedLbasBecomeUnknownEvenUnderDlfeatZeros)
-{
+TEST_F(Verify, DeallocatedLbasBecomeUnknownEvenUnderDlfeatZeros) {
     Buffer w(8 * kLba);
     write_random(33000, 8, w);
     Buffer ranges(4096);
@@ -267,11 +252,10 @@ TEST_F(Verify, DeallocatedLbasBecomeUnknownEvenUnderDlfeatZeros)
     Buffer r(8 * kLba);
     nvme0n1.read(qpair, r, 33000, 8).waitdone();
     EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
-    EXPECT_EQ(le64(r, 2 * kLba), header_of(1, 33002));  // not zeros
+    EXPECT_EQ(le64(r, 2 * kLba), header_of(1, 33002)); // not zeros
 }
 
-TEST_F(Verify, WriteUncorrectableUnsupportedLeavesTheMap)
-{
+TEST_F(Verify, WriteUncorrectableUnsupportedLeavesTheMap) {
     Buffer w(2 * kLba);
     write_random(34000, 2, w);
     const std::uint32_t before = value(34000);
@@ -285,8 +269,7 @@ TEST_F(Verify, WriteUncorrectableUnsupportedLeavesTheMap)
     EXPECT_TRUE(cap.warnings().empty());
 }
 
-TEST_F(Verify, CopyDestinationTakesTheSourceValues)
-{
+TEST_F(Verify, CopyDestinationTakesTheSourceValues) {
     Buffer w(4 * kLba);
     write_random(35000, 4, w);
     Buffer ranges(4096);
@@ -296,7 +279,7 @@ TEST_F(Verify, CopyDestinationTakesTheSourceValues)
         EXPECT_EQ(value(35100 + i), value(35000 + i));
     Buffer r(4 * kLba);
     {
-        WarningCapture cap;  // the copies carry their source's headers legally
+        WarningCapture cap; // the copies carry their source's headers legally
         nvme0n1.read(qpair, r, 35100, 4).waitdone();
         EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
     }
@@ -306,8 +289,7 @@ TEST_F(Verify, CopyDestinationTakesTheSourceValues)
     EXPECT_WARNS(nvme0n1.read(qpair, r, 35100, 4).waitdone(), "LBA 35102: checksum mismatch");
 }
 
-TEST_F(Verify, CompareAndVerifyAgreeWithTheMap)
-{
+TEST_F(Verify, CompareAndVerifyAgreeWithTheMap) {
     Buffer w(2 * kLba);
     write_random(36000, 2, w);
     WarningCapture cap;
@@ -316,7 +298,7 @@ TEST_F(Verify, CompareAndVerifyAgreeWithTheMap)
     EXPECT_TRUE(got.ok());
     Buffer other(2 * kLba, {.pvalue = 1, .ptype = 32});
     nvme0n1.compare(qpair, other, 36000, 2, {.cb = [&](const Cqe& c) { got = c; }}).waitdone();
-    EXPECT_EQ(got.status(), nvmetest::nvme::make_status(2, 0x85));  // Compare Failure
+    EXPECT_EQ(got.status(), nvmetest::nvme::make_status(2, 0x85)); // Compare Failure
     nvme0n1.verify(qpair, 36000, 2).waitdone();
     EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
 
@@ -324,13 +306,12 @@ TEST_F(Verify, CompareAndVerifyAgreeWithTheMap)
     // the map, which still expects the written data.
     Image img;
     img.flip_bit(36001, 50, 2);
-    EXPECT_WARNS(nvme0n1.compare(qpair, w, 36000, 2, {.cb = [&](const Cqe& c) { got = c; }})
-                     .waitdone(),
-                 "LBA 36000: Compare status contradicts the written data");
+    EXPECT_WARNS(
+        nvme0n1.compare(qpair, w, 36000, 2, {.cb = [&](const Cqe& c) { got = c; }}).waitdone(),
+        "LBA 36000: Compare status contradicts the written data");
 }
 
-TEST_F(Verify, FormatResetsTheMap)
-{
+TEST_F(Verify, FormatResetsTheMap) {
     Buffer w(kLba);
     write_random(37000, 1, w);
     ASSERT_TRUE(map().is_checksum(value(37000)));
@@ -342,8 +323,24 @@ TEST_F(Verify, FormatResetsTheMap)
     EXPECT_TRUE(cap.warnings().empty());
 }
 
-TEST_F(Verify, SaveLoadRoundTripAndMismatchedNamespaceRefused)
-{
+TEST_F(Verify, ControllerFormatResetsAndUnsupportedSanitizeLeavesTheMap) {
+    Buffer w(kLba);
+    write_random(37100, 1, w);
+    const std::uint32_t before = value(37100);
+    ASSERT_TRUE(map().is_checksum(before));
+    // QEMU 7.2 has no Sanitize (SANICAP 0): Invalid Command Opcode, nothing erased.
+    EXPECT_WARNS(nvme0.sanitize().waitdone(), "ERROR status: 00/01");
+    EXPECT_EQ(value(37100), before);
+    nvme0.format({.lbaf = 0}).waitdone();
+    EXPECT_EQ(value(37100), CheckMap::kUnknown);
+    nvme0n1.refresh();
+    Buffer r(kLba);
+    WarningCapture cap;
+    nvme0n1.read(qpair, r, 37100, 1).waitdone();
+    EXPECT_TRUE(cap.warnings().empty());
+}
+
+TEST_F(Verify, SaveLoadRoundTripAndMismatchedNamespaceRefused) {
     const std::string path = "/tmp/nvmetest-verify-" + std::to_string(::getpid()) + ".crc";
     Buffer w(8 * kLba);
     write_random(38000, 8, w);
@@ -384,8 +381,7 @@ TEST_F(Verify, SaveLoadRoundTripAndMismatchedNamespaceRefused)
     ::unlink(path.c_str());
 }
 
-TEST_F(Verify, ConflictingCommandOnTheSameQpairWaitsForItsOwnWrite)
-{
+TEST_F(Verify, ConflictingCommandOnTheSameQpairWaitsForItsOwnWrite) {
     Buffer w(8 * kLba), r(8 * kLba);
     w.fill_pattern(7, 0xbeef);
     WarningCapture cap;
@@ -398,8 +394,7 @@ TEST_F(Verify, ConflictingCommandOnTheSameQpairWaitsForItsOwnWrite)
     EXPECT_FALSE(nvme0n1.verifier()->locks().locked(39004));
 }
 
-TEST_F(Verify, ConflictOnAnotherQpairOfTheSameThreadIsAClearError)
-{
+TEST_F(Verify, ConflictOnAnotherQpairOfTheSameThreadIsAClearError) {
     Qpair q2(nvme0, 16);
     Buffer w(kLba), r(kLba);
     nvme0n1.set_timeout_ms(0x02, 300);
@@ -414,11 +409,10 @@ TEST_F(Verify, ConflictOnAnotherQpairOfTheSameThreadIsAClearError)
     }
     qpair.waitdone();
     nvme0n1.set_timeout_ms(0x02, 10000);
-    nvme0n1.read(q2, r, 39100, 1).waitdone();  // free again
+    nvme0n1.read(q2, r, 39100, 1).waitdone(); // free again
 }
 
-TEST_F(Verify, ThreadsOnOverlappingLbasNeverReportFalseMismatches)
-{
+TEST_F(Verify, ThreadsOnOverlappingLbasNeverReportFalseMismatches) {
     WarningCapture cap;
     std::atomic<int> errors{0};
     // Qpairs are created here: admin commands belong to one thread.
@@ -457,4 +451,4 @@ TEST_F(Verify, ThreadsOnOverlappingLbasNeverReportFalseMismatches)
     EXPECT_TRUE(cap.warnings().empty());
 }
 
-}  // namespace
+} // namespace
