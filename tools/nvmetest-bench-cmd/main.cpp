@@ -7,7 +7,11 @@
 // measured loop (global operator new is replaced here to count them).
 //
 //   nvmetest-bench-cmd [--pciaddr=BDF] [-n N] [--warmup W] [--depth D]
-//                      [--max-allocs-per-cmd X]
+//                      [--span BLOCKS] [--verify] [--max-allocs-per-cmd X]
+//
+// --span limits the reads to the first BLOCKS 4 KiB blocks; --verify turns
+// data verification on and writes those blocks first, so that every read is
+// checked (the cost of verification on the command path).
 //
 // The DUT: --pciaddr, else $NVMETEST_PCIADDR, else $NVMETEST_DUT (the VM
 // harness).  With --max-allocs-per-cmd the exit status is 1 when the loop
@@ -95,7 +99,7 @@ void usage(const char* argv0)
 {
     std::fprintf(stderr,
                  "usage: %s [--pciaddr=BDF] [-n N] [--warmup W] [--depth D]\n"
-                 "          [--max-allocs-per-cmd X]\n",
+                 "          [--span BLOCKS] [--verify] [--max-allocs-per-cmd X]\n",
                  argv0);
 }
 
@@ -116,6 +120,8 @@ struct Options {
     std::uint64_t n = 20000;
     std::uint64_t warmup = 2000;
     unsigned depth = 64;
+    std::uint64_t span = 0;  // 4 KiB blocks read in turn; 0: the namespace
+    bool verify = false;     // data verification on; the span is written first
     bool check_allocs = false;
     double max_allocs_per_cmd = 0;
 };
@@ -142,6 +148,10 @@ Options parse(int argc, char** argv)
             o.warmup = parse_u64(value("--warmup"), "warm-up count");
         else if (a == "--depth")
             o.depth = static_cast<unsigned>(parse_u64(value("--depth"), "depth"));
+        else if (a == "--span")
+            o.span = parse_u64(value("--span"), "span");
+        else if (a == "--verify")
+            o.verify = true;
         else if (a == "--max-allocs-per-cmd") {
             o.check_allocs = true;
             o.max_allocs_per_cmd = std::strtod(value("--max-allocs-per-cmd"), nullptr);
@@ -186,7 +196,18 @@ int run(const Options& o)
     nvmetest::Qpair qpair(nvme0, o.depth);
     nvmetest::Buffer buf(4096);
     const std::uint32_t lbas = 4096 / nvme0n1.sector_size();
-    const std::uint64_t span = std::max<std::uint64_t>(1, nvme0n1.capacity() / lbas);
+    std::uint64_t span = std::max<std::uint64_t>(1, nvme0n1.capacity() / lbas);
+    if (o.span)
+        span = std::min(span, o.span);
+    if (o.verify) {
+        // Verified reads need known data: write the span once (not timed).
+        if (!nvme0n1.verify_enable(true)) {
+            std::fprintf(stderr, "nvmetest-bench-cmd: verification refused (memory)\n");
+            return 1;
+        }
+        for (std::uint64_t i = 0; i < span; i++)
+            nvme0n1.write(qpair, buf, i * lbas, lbas).waitdone();
+    }
 
     for (std::uint64_t i = 0; i < o.warmup; i++)
         nvme0n1.read(qpair, buf, (i % span) * lbas, lbas).waitdone();
@@ -219,8 +240,8 @@ int run(const Options& o)
     std::printf("device            %s (nsid 1, %u-byte LBAs)\n", o.pciaddr.c_str(),
                 nvme0n1.sector_size());
     std::printf("commands          %" PRIu64 " x 4 KiB read, queue depth 1 (qpair depth %u), "
-                "after %" PRIu64 " warm-up\n",
-                o.n, o.depth, o.warmup);
+                "after %" PRIu64 " warm-up, over %" PRIu64 " blocks, verification %s\n",
+                o.n, o.depth, o.warmup, span, o.verify ? "on" : "off");
     std::printf("latency median    %" PRIu64 " ns\n", med);
     std::printf("latency p99       %" PRIu64 " ns\n", p99);
     std::printf("throughput        %.0f commands/s\n", static_cast<double>(o.n) / secs);
