@@ -208,6 +208,18 @@ struct Registered {
 std::mutex g_registry_mutex;
 std::vector<Registered> g_registry;
 
+// A live state of namespace nsid of ctrl that fits.
+template <class Fits>
+std::shared_ptr<NamespaceVerify> find_state(const core::ControllerCore* ctrl, std::uint32_t nsid,
+                                            Fits fits) {
+    std::lock_guard lock(g_registry_mutex);
+    for (const auto& r : g_registry)
+        if (r.ctrl == ctrl && r.nsid == nsid)
+            if (auto nv = r.nv.lock(); fits(nv))
+                return nv;
+    return nullptr;
+}
+
 void register_state(const core::ControllerCore* ctrl, std::uint32_t nsid,
                     const std::shared_ptr<NamespaceVerify>& nv) {
     std::lock_guard lock(g_registry_mutex);
@@ -259,9 +271,17 @@ make_namespace_verify(core::ControllerCore& ctrl, std::uint32_t nsid, const std:
         std::memcpy(c.id.serial.data(), ctrl.id_ctrl.data() + 4, 20);
         std::memcpy(c.id.model.data(), ctrl.id_ctrl.data() + 24, 40);
     }
-    if (prev && prev->verifier && prev->verifier->identity().differences(c.id).empty() &&
-        prev->verifier->stride() == c.stride)
+    const std::uint64_t want = nlba_verify && nlba_verify < c.id.nsze ? nlba_verify : c.id.nsze;
+    auto same = [&](const std::shared_ptr<NamespaceVerify>& nv) {
+        return nv && nv->verifier && nv->verifier->identity().differences(c.id).empty() &&
+               nv->verifier->stride() == c.stride && nv->verifier->coverage() == want;
+    };
+    if (same(prev))
         return prev;
+    // Another Namespace object of the same namespace: one map and one set of
+    // LBA locks per namespace, whichever object sends the I/O.
+    if (auto shared = find_state(&ctrl, nsid, same))
+        return shared;
     auto nv = std::make_shared<NamespaceVerify>();
     std::string warning;
     auto v = std::make_unique<Verifier>(c, &warning);
