@@ -115,12 +115,13 @@ Qpair& Namespace::submit(Qpair& qpair, const nvme::Sqe& sqe, Buffer* buf, std::s
     const std::uint32_t timeout = s.ctrl->io_timeout(sqe.opcode());
     if (buf)
         s.ctrl->check_buffer_device(buf->in_cmb(), buf->device(), buf->name());
+    // Data verification: locks, injection, and the hook the queue runs at
+    // completion (CMB data is not read by the host byte by byte: unchecked).
     core::CompletionHook hook;
-    const bool verified =
-        buf && xfer > buf->size() ? false  // the queue refuses it below
-                                  : verify::prepare(s.verify, sqe,
-                                                    buf ? buf->bytes().data() + buf->offset() : nullptr,
-                                                    *qc.q, timeout, hook);
+    const bool host_data = buf && !buf->in_cmb();
+    const bool verified = verify::prepare(
+        s.verify, sqe, host_data ? buf->bytes().data() + buf->offset() : nullptr,
+        host_data ? std::min(xfer, buf->size()) : 0, *qc.q, timeout, hook);
     try {
         if (buf) {
             const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name()};

@@ -121,9 +121,9 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
     const bool undefined = !ok && !(cqe && not_executed(*cqe));
     switch (op) {
     case io::kWrite:
-        if (ok)
+        if (ok && h.data)
             v.written(h.data, h.lba, static_cast<std::uint32_t>(h.count));
-        else if (undefined)
+        else if (ok || undefined)
             v.mark(h.lba, h.count, CheckMap::kUnknown);
         return;
     case io::kWriteZeroes:
@@ -135,9 +135,13 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
             v.mark(h.lba, h.count, CheckMap::kUnknown);
         return;
     case io::kZoneAppend:
-        if (ok)
-            v.appended(h.data, cqe->dw[0] | std::uint64_t{cqe->dw[1]} << 32,
-                       static_cast<std::uint32_t>(h.count));
+        if (ok) {
+            const std::uint64_t at = cqe->dw[0] | std::uint64_t{cqe->dw[1]} << 32;
+            if (h.data)
+                v.appended(h.data, at, static_cast<std::uint32_t>(h.count));
+            else
+                v.mark(at, h.count, CheckMap::kUnknown);
+        }
         return; // where a failed append went is unknown; nothing to mark
     case io::kDatasetManagement:
     case io::kZoneManagementSend:
@@ -145,7 +149,7 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
         // mark exactly the ranges when the buffer tells them.
         if (!ok && !undefined)
             return;
-        if (op == io::kDatasetManagement && ok && sqe) {
+        if (op == io::kDatasetManagement && ok && sqe && h.data) {
             // Unknown even when DLFEAT says deallocated LBAs read as zeros:
             // the Deallocate attribute is advisory, and an LBA the controller
             // chose not to deallocate keeps its data (QEMU keeps ranges below
@@ -159,7 +163,7 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
         }
         return;
     case io::kCopy:
-        if (ok && sqe) {
+        if (ok && sqe && h.data) {
             std::uint64_t dst = slba(*sqe);
             for (std::uint32_t i = 0; i <= (sqe->cdw[12] & 0xff); i++) {
                 const Range r = copy_range(h.data, i);
@@ -316,7 +320,8 @@ void probe_zone_size(NamespaceVerify& nv, core::ControllerCore& ctrl, std::uint3
 }
 
 bool prepare(const std::shared_ptr<NamespaceVerify>& nvp, const nvme::Sqe& sqe, std::uint8_t* data,
-             core::Queue& q, std::uint32_t timeout_ms, core::CompletionHook& hook) {
+             std::size_t data_bytes, core::Queue& q, std::uint32_t timeout_ms,
+             core::CompletionHook& hook) {
     NamespaceVerify& nv = *nvp;
     const std::uint8_t op = sqe.opcode();
     if (!nv.enabled) {
@@ -325,7 +330,7 @@ bool prepare(const std::shared_ptr<NamespaceVerify>& nvp, const nvme::Sqe& sqe, 
             nv.stale = true; // the map no longer describes the media
         return false;
     }
-    if (!nv.verifier || sqe.fuse())
+    if (!nv.verifier)
         return false;
     Verifier& v = *nv.verifier;
     hook = {};
@@ -333,39 +338,48 @@ bool prepare(const std::shared_ptr<NamespaceVerify>& nvp, const nvme::Sqe& sqe, 
     hook.ctx = &nv;
     hook.data = data;
     hook.flags = op;
-    bool lock = true;
+    bool lock = !sqe.fuse(); // a fused pair must reach the queue back to back
     switch (op) {
     case io::kWrite:
     case io::kRead:
     case io::kCompare:
-        if (!data)
+    case io::kZoneAppend:
+        hook.lba = slba(sqe); // Zone Append: the zone; where data lands is in the CQE
+        hook.count = nlb(sqe);
+        // Data the host cannot see whole (a CMB buffer, a raw command shorter
+        // than its NLB, a fused command) is not checked; what it writes
+        // becomes unknown.
+        if (!data || data_bytes < hook.count * v.stride() || sqe.fuse())
+            hook.data = nullptr;
+        if (op == io::kZoneAppend)
+            lock = false; // beyond the write pointer: nobody else's I/O
+        else if (!hook.data && op != io::kWrite)
             return false;
-        [[fallthrough]];
+        break;
     case io::kWriteZeroes:
     case io::kWriteUncorrectable:
     case io::kVerify:
         hook.lba = slba(sqe);
         hook.count = nlb(sqe);
         break;
-    case io::kZoneAppend:
-        if (!data)
-            return false;
-        hook.lba = slba(sqe); // the zone; where the data lands is in the CQE
-        hook.count = nlb(sqe);
-        lock = false; // beyond the write pointer: nobody else's I/O
-        break;
     case io::kDatasetManagement:
     case io::kCopy: {
-        if (!data)
-            return false;
         if (op == io::kDatasetManagement && !(sqe.cdw[11] & 0x4))
             return false; // attributes only: media unchanged
-        if (op == io::kCopy && (sqe.cdw[12] >> 8 & 0xf) != 0)
-            return false; // only source range format 0 is understood
+        const std::uint32_t ranges = ((op == io::kCopy ? sqe.cdw[12] : sqe.cdw[10]) & 0xff) + 1;
+        const std::size_t need = ranges * (op == io::kCopy ? 32u : 16u);
+        if (!data || data_bytes < need || (op == io::kCopy && (sqe.cdw[12] >> 8 & 0xf) != 0)) {
+            // Ranges the host cannot read (or a Copy format not understood):
+            // every LBA may have changed.
+            hook.data = nullptr;
+            hook.lba = 0;
+            hook.count = v.coverage();
+            lock = false;
+            break;
+        }
         std::uint64_t lo = ~0ull, hi = 0;
-        const std::uint32_t ranges = (op == io::kCopy ? sqe.cdw[12] : sqe.cdw[10]) & 0xff;
         std::uint64_t copied = 0;
-        for (std::uint32_t i = 0; i <= ranges; i++) {
+        for (std::uint32_t i = 0; i < ranges; i++) {
             const Range r = op == io::kCopy ? copy_range(data, i) : dsm_range(data, i);
             widen(lo, hi, r);
             copied += r.n;
@@ -400,8 +414,8 @@ bool prepare(const std::shared_ptr<NamespaceVerify>& nvp, const nvme::Sqe& sqe, 
                              "waitdone() first); nothing was sent");
         hook.flags |= kLocked;
     }
-    if ((op == io::kWrite || op == io::kZoneAppend) && nv.inject) {
-        v.inject(data, hook.lba, static_cast<std::uint32_t>(hook.count));
+    if ((op == io::kWrite || op == io::kZoneAppend) && hook.data && nv.inject) {
+        v.inject(hook.data, hook.lba, static_cast<std::uint32_t>(hook.count));
         hook.flags |= kInjected;
     }
     hook.owner = nvp;

@@ -46,11 +46,13 @@ void probe_zone_size(NamespaceVerify& nv, core::ControllerCore& ctrl, std::uint3
 // With verification on, for a command that reads or changes media: waits for
 // its LBA locks (reaping q meanwhile: the conflict may be one's own command),
 // injects header and token into written data, and fills hook; returns whether
-// it did.  data: the host address of the buffer's byte offset() (null
-// without a buffer).  Throws UsageError when the locks stay taken for
-// timeout_ms.
+// it did.  data: the host address of the buffer's byte offset(), data_bytes
+// what the command transfers of it (null / 0: no buffer, or one the host
+// must not read byte by byte, as in a CMB).  Throws UsageError when the locks
+// stay taken for timeout_ms.
 bool prepare(const std::shared_ptr<NamespaceVerify>& nv, const nvme::Sqe& sqe, std::uint8_t* data,
-             core::Queue& q, std::uint32_t timeout_ms, core::CompletionHook& hook);
+             std::size_t data_bytes, core::Queue& q, std::uint32_t timeout_ms,
+             core::CompletionHook& hook);
 
 // For Controller::format and Controller::sanitize: a callback that, when the
 // command succeeds, resets the check values of the namespaces it erased

@@ -393,6 +393,29 @@ TEST_F(Verify, ConflictingCommandOnTheSameQpairWaitsForItsOwnWrite) {
     EXPECT_FALSE(nvme0n1.verifier()->locks().locked(39004));
 }
 
+TEST_F(Verify, RawCommandsAreTrackedAndUnreadableDataBecomesUnknown) {
+    Buffer w(2 * kLba, {.pvalue = 3, .ptype = 0xbeef});
+    nvme0n1.send_cmd(0x01, qpair, {.buf = &w, .cdw10 = 42000, .cdw12 = 1}).waitdone();
+    EXPECT_EQ(le64(w, kLba), header_of(1, 42001));
+    EXPECT_TRUE(map().is_checksum(value(42001)));
+    Image img;
+    img.flip_bit(42001, 99, 4);
+    Buffer r(2 * kLba);
+    EXPECT_WARNS(nvme0n1.send_cmd(0x02, qpair, {.buf = &r, .cdw10 = 42000, .cdw12 = 1}).waitdone(),
+                 "LBA 42001: checksum mismatch");
+
+    // A write whose transfer is shorter than its NLB: the host cannot know
+    // what the second LBA got, so both become unknown.
+    Buffer big(4096);
+    nvme0n1.send_cmd(0x01, qpair, {.buf = &big, .cdw10 = 42000, .cdw12 = 1, .size = kLba})
+        .waitdone();
+    EXPECT_EQ(value(42000), CheckMap::kUnknown);
+    EXPECT_EQ(value(42001), CheckMap::kUnknown);
+    WarningCapture cap;
+    nvme0n1.read(qpair, r, 42000, 2).waitdone();
+    EXPECT_TRUE(cap.warnings().empty());
+}
+
 TEST_F(Verify, NamespaceObjectsOfOneNamespaceShareMapAndLocks) {
     Namespace again(nvme0);
     EXPECT_EQ(again.verifier(), nvme0n1.verifier());
