@@ -416,6 +416,21 @@ TEST_F(Verify, RawCommandsAreTrackedAndUnreadableDataBecomesUnknown) {
     EXPECT_TRUE(cap.warnings().empty());
 }
 
+TEST_F(Verify, ControllerResetReleasesTheLocksOfLostCommands) {
+    Buffer w(kLba);
+    write_random(43000, 1, w);
+    ASSERT_TRUE(map().is_checksum(value(43000)));
+    nvme0n1.write(qpair, w, 43000, 1); // never reaped: lost by the reset
+    EXPECT_TRUE(nvme0n1.verifier()->locks().locked(43000));
+    EXPECT_WARNS(nvme0.reset(), "1 commands pending on qpair .* lost");
+    EXPECT_FALSE(nvme0n1.verifier()->locks().locked(43000));
+    EXPECT_EQ(value(43000), CheckMap::kUnknown); // it may or may not have been written
+    Buffer r(kLba);
+    WarningCapture cap;
+    nvme0n1.read(qpair, r, 43000, 1).waitdone();
+    EXPECT_TRUE(cap.warnings().empty());
+}
+
 TEST_F(Verify, NamespaceObjectsOfOneNamespaceShareMapAndLocks) {
     Namespace again(nvme0);
     EXPECT_EQ(again.verifier(), nvme0n1.verifier());
