@@ -20,7 +20,10 @@
 // the write succeeds, every successful read is checked LBA by LBA, and a
 // mismatch becomes a warning naming namespace, LBA, expected and found
 // values and the command.  I/Os on overlapping LBAs never run at once: a
-// conflicting command waits (reaping its own qpair meanwhile).  While off,
+// conflicting command waits, reaping its own qpair meanwhile (completions
+// reaped so count for the next waitdone()); one that conflicts with a command
+// of another qpair nobody reaps (this thread's, or from inside a callback)
+// fails with UsageError after the command's timeout, nothing sent.  While off,
 // nothing is tracked: if media-changing commands went through this Namespace
 // meanwhile, verify_enable() starts again from an empty map (every LBA
 // unknown) rather than check against values that may be stale.
