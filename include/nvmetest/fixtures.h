@@ -10,6 +10,7 @@
 //   Nvme0Test        + nvme0
 //   Nvme0n1Test      + nvme0n1
 //   QpairTest        + qpair (depth 64), buf (4096 bytes)
+//   VerifyTest       QpairTest + verify (data verification on nvme0n1)
 //   IdCtrlTest       Nvme0Test + id_ctrl (nvme::IdentifyController)
 //   IdNsTest         Nvme0n1Test + id_ns (nvme::IdentifyNamespace of nvme0n1)
 //   AerTest          Nvme0Test + aer (AerRecorder: dword 0 of every AER)
@@ -222,6 +223,36 @@ class QpairTest : public Nvme0n1Test {
 protected:
     Qpair qpair{nvme0, 64};
     Buffer buf{4096};
+};
+
+// PyNVMe3's verify fixture: data verification on nvme0n1 for the test (see
+// Namespace::verify_enable); off again at its end.  `if (!verify)` tells that
+// the memory check refused it.  Usable beside any fixture:
+//   nvmetest::testing::Verify verify{nvme0n1};
+class Verify {
+public:
+    explicit Verify(Namespace& ns) : ns_(ns), on_(ns.verify_enable(true)) {}
+    ~Verify()
+    {
+        try {
+            ns_.verify_enable(false);
+        } catch (...) {
+            // the Namespace was closed by the test: nothing left to turn off
+        }
+    }
+    Verify(const Verify&) = delete;
+    Verify& operator=(const Verify&) = delete;
+    explicit operator bool() const noexcept { return on_; }
+
+private:
+    Namespace& ns_;
+    bool on_;
+};
+
+// QpairTest with the verify fixture.
+class VerifyTest : public QpairTest {
+protected:
+    Verify verify{nvme0n1};
 };
 
 class IdCtrlTest : public Nvme0Test {

@@ -11,6 +11,22 @@
 //
 // A data buffer smaller than lba_count blocks (buf.size() from buf.offset()) is
 // refused with UsageError before anything reaches the device.
+//
+// Data verification (PyNVMe3 API 4.4, docs/verification.md): off until
+// verify_enable() (the `verify` fixture of fixtures.h).  While on, every
+// write carries nsid/LBA in the first 8 bytes and a unique token in the last
+// 8 bytes of each LBA (the Buffer is modified before submission, unless
+// inject_write_buffer_disable()), the check value of each LBA is stored when
+// the write succeeds, every successful read is checked LBA by LBA, and a
+// mismatch becomes a warning naming namespace, LBA, expected and found
+// values and the command.  I/Os on overlapping LBAs never run at once: a
+// conflicting command waits, reaping its own qpair meanwhile (completions
+// reaped so count for the next waitdone()); one that conflicts with a command
+// of another qpair nobody reaps (this thread's, or from inside a callback)
+// fails with UsageError after the command's timeout, nothing sent.  While off,
+// nothing is tracked: if media-changing commands went through this Namespace
+// meanwhile, verify_enable() starts again from an empty map (every LBA
+// unknown) rather than check against values that may be stale.
 #ifndef NVMETEST_NAMESPACE_H
 #define NVMETEST_NAMESPACE_H
 
@@ -24,6 +40,10 @@
 #include "nvmetest/qpair.h"
 
 namespace nvmetest {
+
+namespace verify {
+class Verifier;
+}
 
 // The keyword tail of I/O commands: io_flags is dword 12 bits 31:16 (FUA,
 // LR, PRINFO, ...), dword13..15 as given.
@@ -77,7 +97,10 @@ struct ZoneReceiveArgs {
 
 class Namespace {
 public:
-    explicit Namespace(Controller& nvme, std::uint32_t nsid = 1);
+    // nlba_verify: verify only LBAs [0, nlba_verify) (0: all).  The memory
+    // the check values need is checked here: when it is short, a warning says
+    // how much was needed and verification stays unavailable.
+    explicit Namespace(Controller& nvme, std::uint32_t nsid = 1, std::uint64_t nlba_verify = 0);
     Namespace(Namespace&&) noexcept;
     Namespace& operator=(Namespace&&) noexcept;
     Namespace(const Namespace&) = delete;
@@ -151,6 +174,22 @@ public:
     {
         return cqe.dw[0] | std::uint64_t{cqe.dw[1]} << 32;
     }
+
+    // ------------------------------------------------ data verification
+    // Turns verification on or off; returns whether it is on (false when the
+    // memory check refused it).
+    bool verify_enable(bool enable = true);
+    // Writes keep the caller's data in every byte; reads then check check
+    // values only (no header).
+    void inject_write_buffer_disable();
+    // The check values to a file and back (see verify.h for the header); a
+    // file of another namespace, LBA format, size or nlba_verify is refused
+    // with UsageError and changes nothing.  No I/O may be in flight.
+    void save_crc(const std::string& path) const;
+    void load_crc(const std::string& path);
+    // The engine (null when the memory check refused it): the map, locks
+    // and checks, for IOWorkers and tests.
+    verify::Verifier* verifier() const;
 
     // ---------------------------------------------------------- helpers
     // Formats this namespace to the LBA format of these sizes and waits (with a

@@ -14,6 +14,7 @@
 #include "nvmetest/nvme/opcodes.h"
 #include "nvmetest/nvme/status.h"
 #include "nvmetest/warnings.h"
+#include "verify/namespace_verify.h"
 
 namespace nvmetest {
 namespace {
@@ -99,7 +100,8 @@ Controller& Controller::format(FormatArgs a)
     nvme::Sqe sqe = make(nvme::admin::kFormatNvm, a.nsid);
     sqe.cdw[10] = (a.lbaf & 0xfu) | (a.mset & 1u) << 4 | (a.pi & 7u) << 5 | (a.pil & 1u) << 8 |
                   (a.ses & 7u) << 9 | ((a.lbaf >> 4) & 3u) << 12;
-    return admin(sqe, nullptr, 0, std::move(a.cb));
+    // Erased LBAs: the data verification map of the namespace(s) starts over.
+    return admin(sqe, nullptr, 0, verify::reset_on_success(core().get(), a.nsid, std::move(a.cb)));
 }
 
 Controller& Controller::sanitize(SanitizeArgs a)
@@ -108,7 +110,8 @@ Controller& Controller::sanitize(SanitizeArgs a)
     sqe.cdw[10] = (a.option & 7u) | (a.ause ? 1u << 3 : 0u) | (a.owpass & 0xfu) << 4 |
                   (a.oipbp ? 1u << 8 : 0u) | (a.nodas ? 1u << 9 : 0u);
     sqe.cdw[11] = a.pattern;
-    return admin(sqe, nullptr, 0, std::move(a.cb));
+    return admin(sqe, nullptr, 0,
+                 verify::reset_on_success(core().get(), 0xffffffffu, std::move(a.cb)));
 }
 
 Controller& Controller::dst(std::uint8_t stc, std::uint32_t nsid, CbArgs a)

@@ -10,6 +10,7 @@
 #include "nvmetest/nvme/opcodes.h"
 #include "nvmetest/nvme/status.h"
 #include "nvmetest/warnings.h"
+#include "verify/namespace_verify.h"
 
 namespace nvmetest {
 namespace {
@@ -27,13 +28,17 @@ struct Namespace::State {
     std::uint32_t lba_bytes = 512;
     std::uint32_t ms = 0;
     bool extended = false;  // metadata transferred with the data (FLBAS bit 4)
+    std::uint64_t nlba_verify = 0;
+    std::shared_ptr<verify::NamespaceVerify> verify;
 };
 
-Namespace::Namespace(Controller& nvme, std::uint32_t nsid) : s_(std::make_unique<State>())
+Namespace::Namespace(Controller& nvme, std::uint32_t nsid, std::uint64_t nlba_verify)
+    : s_(std::make_unique<State>())
 {
     s_->ctrl = nvme.core();
     s_->ctrl->check_open();
     s_->nsid = nsid;
+    s_->nlba_verify = nlba_verify;
     s_->id = s_->ctrl->t->alloc_dma(4096);
     refresh();
 }
@@ -74,6 +79,7 @@ void Namespace::refresh()
     s.ms = f[0] | f[1] << 8;
     s.lba_bytes = f[2] >= 9 && f[2] < 32 ? 1u << f[2] : 512u;
     s.extended = flbas & 0x10;
+    s.verify = verify::make_namespace_verify(*s.ctrl, s.nsid, s.id.data(), s.nlba_verify, s.verify);
 }
 
 std::uint32_t Namespace::nsid() const { return state().nsid; }
@@ -107,12 +113,25 @@ Qpair& Namespace::submit(Qpair& qpair, const nvme::Sqe& sqe, Buffer* buf, std::s
     if (qc.ctrl.get() != s.ctrl.get())
         throw UsageError("the Qpair belongs to another Controller than this Namespace");
     const std::uint32_t timeout = s.ctrl->io_timeout(sqe.opcode());
-    if (buf) {
+    if (buf)
         s.ctrl->check_buffer_device(buf->in_cmb(), buf->device(), buf->name());
-        const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name()};
-        qc.q->submit(sqe, &ref, xfer, std::move(cb), timeout);
-    } else {
-        qc.q->submit(sqe, nullptr, 0, std::move(cb), timeout);
+    // Data verification: locks, injection, and the hook the queue runs at
+    // completion (CMB data is not read by the host byte by byte: unchecked).
+    core::CompletionHook hook;
+    const bool host_data = buf && !buf->in_cmb();
+    const bool verified = verify::prepare(
+        s.verify, sqe, host_data ? buf->bytes().data() + buf->offset() : nullptr,
+        host_data ? std::min(xfer, buf->size()) : 0, *qc.q, timeout, hook);
+    try {
+        if (buf) {
+            const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name()};
+            qc.q->submit(sqe, &ref, xfer, std::move(cb), timeout, false, verified ? &hook : nullptr);
+        } else {
+            qc.q->submit(sqe, nullptr, 0, std::move(cb), timeout, false, verified ? &hook : nullptr);
+        }
+    } catch (...) {
+        verify::abandon(hook);
+        throw;
     }
     return qpair;
 }
@@ -289,7 +308,46 @@ std::uint16_t Namespace::format(std::uint32_t data_size, std::uint32_t meta_size
     if (!cqe.ok())
         warn(nvme::status_string(cqe.status()));
     refresh();
+    if (cqe.ok() && s.verify->verifier)
+        s.verify->verifier->reset();  // the media is erased (or undefined)
     return cqe.status();
+}
+
+bool Namespace::verify_enable(bool enable)
+{
+    State& s = state();
+    verify::NamespaceVerify& nv = *s.verify;
+    if (enable && !nv.enabled && nv.stale && nv.verifier)
+        nv.verifier->reset();
+    if (enable && nv.verifier)
+        verify::probe_zone_size(nv, *s.ctrl, s.nsid,
+                                (s.id.data()[26] & 0xfu) | ((s.id.data()[26] >> 5) & 3u) << 4);
+    nv.stale = false;
+    nv.enabled = enable && nv.verifier;
+    return nv.enabled;
+}
+
+void Namespace::inject_write_buffer_disable() { state().verify->inject = false; }
+
+verify::Verifier* Namespace::verifier() const { return state().verify->verifier.get(); }
+
+void Namespace::save_crc(const std::string& path) const
+{
+    const State& s = state();
+    if (!s.verify->verifier)
+        throw UsageError("save_crc: namespace " + std::to_string(s.nsid) +
+                         " has no check values (the memory check at its creation refused them)");
+    s.verify->verifier->save(path);
+}
+
+void Namespace::load_crc(const std::string& path)
+{
+    State& s = state();
+    if (!s.verify->verifier)
+        throw UsageError("load_crc: namespace " + std::to_string(s.nsid) +
+                         " has no check values (the memory check at its creation refused them)");
+    s.verify->verifier->load(path);
+    s.verify->stale = false;
 }
 
 bool Namespace::supports(std::uint8_t opcode)

@@ -159,6 +159,9 @@ std::size_t Queue::reinit()
     zero(sq_ptr_, std::size_t{cfg_.depth} * sizeof(nvme::Sqe));
     zero(cq_ptr_, std::size_t{cfg_.depth} * sizeof(nvme::Cqe));
     for (auto& s : slots_) {
+        if (s.state == SlotState::Busy)
+            run_hook(s, nullptr);
+        s.hook = {};
         s.cb = nullptr;
         s.state = SlotState::Free;
         s.aer = false;
@@ -171,6 +174,7 @@ std::size_t Queue::reinit()
     phase_ = 1;
     shadow_ = {};  // a reinit follows a controller reset, which drops the buffers
     outstanding_ = 0;
+    banked_ = 0;
     next_deadline_ns_ = kNoDeadline;
     return lost;
 }
@@ -200,7 +204,7 @@ void Queue::build_prps(nvme::Sqe& sqe, const DataRef& buf, std::size_t xfer, std
 }
 
 std::uint16_t Queue::submit(nvme::Sqe sqe, const DataRef* buf, std::size_t xfer, Callback cb,
-                            std::uint32_t timeout_ms, bool aer)
+                            std::uint32_t timeout_ms, bool aer, const CompletionHook* hook)
 {
     if (buf && xfer) {
         if (buf->size < xfer)
@@ -233,6 +237,8 @@ std::uint16_t Queue::submit(nvme::Sqe sqe, const DataRef* buf, std::size_t xfer,
     const std::int64_t now = now_ns();
     Slot& s = slots_[cid];
     s.cb = std::move(cb);
+    if (hook)
+        s.hook = *hook;
     s.submitted_ns = now;
     s.aer = aer;
     s.state = SlotState::Busy;
@@ -322,6 +328,16 @@ void Queue::release(std::uint16_t cid) noexcept
     free_cids_.push_back(cid);
 }
 
+void Queue::run_hook(Slot& s, const nvme::Cqe* cqe)
+{
+    if (!s.hook.fn)
+        return;
+    const CompletionHook hook = std::move(s.hook);
+    s.hook = {};
+    const LogRecord& rec = log_[s.log_index];
+    hook.fn(hook, rec.seq == s.log_seq ? &rec.sqe : nullptr, cqe);
+}
+
 void Queue::deliver(const nvme::Cqe& cqe, Callback& cb)
 {
     if (cb)
@@ -377,6 +393,8 @@ unsigned Queue::reap(unsigned max, std::uint32_t& last_dw0)
         Callback cb = std::move(s.cb);
         s.cb = nullptr;
         const bool aer = s.aer;
+        const CompletionHook hook = std::move(s.hook);
+        s.hook = {};
         release(cid);
         if (aer) {
             if (on_aer_)
@@ -387,6 +405,8 @@ unsigned Queue::reap(unsigned max, std::uint32_t& last_dw0)
         latest_latency_us_ = static_cast<std::uint64_t>((now - s.submitted_ns) / 1000);
         counted++;
         last_dw0 = cqe.dw[0];
+        if (hook.fn)
+            hook.fn(hook, rec.seq == s.log_seq ? &rec.sqe : nullptr, &cqe);
         deliver(cqe, cb);
     }
     return counted;
@@ -422,6 +442,7 @@ unsigned Queue::expire(std::int64_t now, std::uint32_t& last_dw0)
         Callback cb = std::move(s.cb);
         s.cb = nullptr;
         next_deadline_ns_ = next;  // consistent even if warn() throws
+        run_hook(s, &cqe);
         warn("timeout: " + std::string(opcode_name(cfg_.admin, opcode)) + " (opcode " +
              hex(opcode, 2) + ", cid " + std::to_string(cid) + ") on queue " +
              std::to_string(cfg_.qid) + " did not complete in " +
@@ -442,7 +463,10 @@ std::uint32_t Queue::waitdone(unsigned n)
                          "waitdone() that is running");
     ring_sq_doorbell();
     std::uint32_t last = 0;
-    unsigned reaped = 0;
+    unsigned reaped = std::min(banked_, n);
+    banked_ -= reaped;
+    if (reaped)
+        last = banked_dw0_;
     while (reaped < n) {
         const unsigned got = reap(n - reaped, last);
         if (got) {
@@ -464,6 +488,26 @@ std::uint32_t Queue::waitdone(unsigned n)
         ring_sq_doorbell();
     }
     return last;
+}
+
+void Queue::poll_completions()
+{
+    if (t_in_callback)
+        return;  // the waitdone() running reaps them
+    ring_sq_doorbell();
+    std::uint32_t last = 0;
+    const unsigned got = reap(cfg_.depth, last);
+    if (got) {
+        banked_ += got;
+        banked_dw0_ = last;
+    }
+    const std::int64_t now = now_ns();
+    if (now >= next_deadline_ns_) {
+        const unsigned expired = expire(now, last);
+        banked_ += expired;
+        if (expired)
+            banked_dw0_ = last;
+    }
 }
 
 std::vector<CmdLogEntry> Queue::cmdlog(std::size_t count) const

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +79,22 @@ struct DataRef {
     std::string_view name;      // for messages: the Buffer's name
 };
 
+// Work the library itself does when a command ends (data verification: store
+// or check values, release LBA locks), carried in the command's preallocated
+// slot so that it costs no allocation.  fn runs before the user callback with
+// the SQE (from the command log; null if the log no longer holds it) and the
+// CQE: the real one, the all-ones one of a timeout, or null when reinit()
+// forgets the command (controller reset).  fn must not throw when cqe is null.
+struct CompletionHook {
+    void (*fn)(const CompletionHook& hook, const nvme::Sqe* sqe, const nvme::Cqe* cqe) = nullptr;
+    void* ctx = nullptr;
+    std::uint8_t* data = nullptr;
+    std::uint64_t lba = 0;
+    std::uint64_t count = 0;
+    std::uint32_t flags = 0;
+    std::shared_ptr<void> owner{};  // keeps ctx alive until fn ran
+};
+
 // Calls a user callback so that waitdone() inside it is refused.
 void invoke_callback(const Callback& cb, const nvme::Cqe& cqe);
 
@@ -121,13 +138,19 @@ public:
     // doorbell unless lazy.  Throws UsageError (buffer too small, queue full)
     // before anything reaches the device.  Returns the command identifier.
     std::uint16_t submit(nvme::Sqe sqe, const DataRef* buf, std::size_t xfer, Callback cb,
-                         std::uint32_t timeout_ms, bool aer = false);
+                         std::uint32_t timeout_ms, bool aer = false,
+                         const CompletionHook* hook = nullptr);
 
     // Reaps n completions (AERs do not count) and returns dword 0 of the last.
     // Commands past their deadline complete with an all-ones CQE and a warning.
     // Throws UsageError when called from a callback, or when fewer than n
     // commands are outstanding.
     std::uint32_t waitdone(unsigned n);
+
+    // Reaps the completions already posted (callbacks and hooks run) without
+    // a waitdone() asking: they are counted by the next waitdone().  For a
+    // submitter waiting on LBA locks its own earlier commands may hold.
+    void poll_completions();
 
     // AER completions go here instead of counting (admin queue).
     void set_aer_handler(std::function<void(const nvme::Cqe&, Callback&)> h) { on_aer_ = std::move(h); }
@@ -166,6 +189,7 @@ private:
         std::int64_t deadline_ns = 0;  // 0: none (AER)
         std::uint32_t log_index = 0;
         std::uint64_t log_seq = 0;
+        CompletionHook hook{};
         SlotState state = SlotState::Free;
         bool aer = false;
     };
@@ -183,6 +207,7 @@ private:
     unsigned reap(unsigned max, std::uint32_t& last_dw0);
     unsigned expire(std::int64_t now, std::uint32_t& last_dw0);
     void deliver(const nvme::Cqe& cqe, Callback& cb);
+    void run_hook(Slot& s, const nvme::Cqe* cqe);
     void release(std::uint16_t cid) noexcept;
     void ring_cq_doorbell() noexcept;
 
@@ -212,6 +237,8 @@ private:
     std::uint32_t cq_head_rung_ = 0;  // last published (BAR0 or shadow)
     std::uint32_t phase_ = 1;
     std::size_t outstanding_ = 0;
+    unsigned banked_ = 0;  // reaped by poll_completions(), not yet by waitdone()
+    std::uint32_t banked_dw0_ = 0;
     std::int64_t next_deadline_ns_ = 0;  // earliest deadline of a busy slot, or later
     std::uint16_t latest_cid_ = 0;
     std::uint64_t latest_latency_us_ = 0;

@@ -12,6 +12,11 @@
 //   nvmetest-bench-cmd [--pciaddr=BDF] [-n N] [--warmup W] [--depth D] [--qd Q]
 //                      [--shadow-doorbell] [--max-allocs-per-cmd X]
 //                      [--max-locks-per-cmd X] [--max-syscalls-per-cmd X]
+//                      [--span BLOCKS] [--verify]
+//
+// --span limits the reads to the first BLOCKS 4 KiB blocks; --verify turns
+// data verification on and writes those blocks first, so that every read is
+// checked (the cost of verification on the command path).
 //
 // The DUT: --pciaddr, else $NVMETEST_PCIADDR, else $NVMETEST_DUT (the VM
 // harness).  --shadow-doorbell: Doorbell Buffer Config with library memory
@@ -50,7 +55,8 @@ void usage(const char* argv0)
     std::fprintf(stderr,
                  "usage: %s [--pciaddr=BDF] [-n N] [--warmup W] [--depth D] [--qd Q]\n"
                  "          [--shadow-doorbell] [--max-allocs-per-cmd X]\n"
-                 "          [--max-locks-per-cmd X] [--max-syscalls-per-cmd X]\n",
+                 "          [--max-locks-per-cmd X] [--max-syscalls-per-cmd X]\n"
+                 "          [--span BLOCKS] [--verify]\n",
                  argv0);
 }
 
@@ -73,6 +79,8 @@ struct Options {
     unsigned depth = 64;
     unsigned qd = 1;
     bool shadow = false;
+    std::uint64_t span = 0;  // 4 KiB blocks read in turn; 0: the namespace
+    bool verify = false;     // data verification on; the span is written first
     std::optional<double> max_allocs_per_cmd, max_locks_per_cmd, max_syscalls_per_cmd;
 };
 
@@ -102,6 +110,10 @@ Options parse(int argc, char** argv)
             o.qd = static_cast<unsigned>(parse_u64(value("--qd"), "queue depth"));
         else if (a == "--shadow-doorbell")
             o.shadow = true;
+        else if (a == "--span")
+            o.span = parse_u64(value("--span"), "span");
+        else if (a == "--verify")
+            o.verify = true;
         else if (a == "--max-allocs-per-cmd")
             o.max_allocs_per_cmd = std::strtod(value("--max-allocs-per-cmd"), nullptr);
         else if (a == "--max-locks-per-cmd")
@@ -214,7 +226,18 @@ int run(const Options& o)
     nvmetest::Qpair qpair(nvme0, o.depth);
     nvmetest::Buffer buf(4096);
     const std::uint32_t lbas = 4096 / nvme0n1.sector_size();
-    const std::uint64_t span = std::max<std::uint64_t>(1, nvme0n1.capacity() / lbas);
+    std::uint64_t span = std::max<std::uint64_t>(1, nvme0n1.capacity() / lbas);
+    if (o.span)
+        span = std::min(span, o.span);
+    if (o.verify) {
+        // Verified reads need known data: write the span once (not timed).
+        if (!nvme0n1.verify_enable(true)) {
+            std::fprintf(stderr, "nvmetest-bench-cmd: verification refused (memory)\n");
+            return 1;
+        }
+        for (std::uint64_t i = 0; i < span; i++)
+            nvme0n1.write(qpair, buf, i * lbas, lbas).waitdone();
+    }
     const std::uint64_t batches = (o.n + o.qd - 1) / o.qd;
     const std::uint64_t cmds = batches * o.qd;
     auto batch = [&](std::uint64_t b) {
@@ -277,8 +300,8 @@ int run(const Options& o)
     std::printf("device            %s (nsid 1, %u-byte LBAs)\n", o.pciaddr.c_str(),
                 nvme0n1.sector_size());
     std::printf("commands          %" PRIu64 " x 4 KiB read, %u per waitdone (qpair depth %u), "
-                "after %" PRIu64 " warm-up\n",
-                cmds, o.qd, o.depth, o.warmup);
+                "after %" PRIu64 " warm-up, over %" PRIu64 " blocks, verification %s\n",
+                cmds, o.qd, o.depth, o.warmup, span, o.verify ? "on" : "off");
     std::printf("shadow doorbells  %s\n", db1.shadow ? "on (EventIdx)" : "off");
     const char* unit = o.qd == 1 ? "" : " per batch";
     std::printf("latency median    %" PRIu64 " ns%s\n", med, unit);
