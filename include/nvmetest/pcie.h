@@ -31,7 +31,16 @@ struct PcieOptions {
     // SR-IOV virtual function of addr to open (0: addr itself).  The VF must be
     // enabled and bound to nvmetest.ko.
     unsigned vf = 0;
-    // Controllers on this function use MSI instead of MSI-X for their queues.
+    // Controllers on this function use MSI instead of MSI-X for their queues
+    // (up to 32 vectors; Qpair::msix_* then count and mask MSI vectors).  A
+    // function without an MSI capability is refused with UsageError at
+    // construction; QEMU 7.2's NVMe controller has none (MSI-X only).
+    //
+    // Qpair interrupts never use INTx: a shared level-triggered line cannot
+    // tell the queues apart.  While MSI or MSI-X is enabled the device must not
+    // assert INTx (the kernel sets Command.Interrupt Disable); on a function
+    // with neither, the Controller sets Interrupt Disable itself and queues
+    // are only polled (Qpair::msix_* throw UsageError).
     bool msi_only = false;
 };
 
