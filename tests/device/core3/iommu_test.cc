@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Buffers under a translating IOMMU (profile iommu: dut0 and dut1 in different
+// IOMMU groups).  Each device has its own DMA address space, so a Buffer of
+// one device is refused in commands to the other before anything reaches the
+// device (ControllerCore::check_buffer_device); the device's own Buffers work.
+#include <nvmetest/fixtures.h>
+
+#include "support/device.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+using nvmetest::Buffer;
+using nvmetest::Controller;
+using nvmetest::Namespace;
+using nvmetest::Pcie;
+using nvmetest::Qpair;
+
+// The refusal names the buffer, both devices and the way out.
+void expect_refused(const std::function<void()>& submit, const std::string& buf_name,
+                    const std::string& owner, const std::string& target)
+{
+    try {
+        submit();
+        ADD_FAILURE() << "a Buffer of " << owner << " was accepted by " << target;
+    } catch (const nvmetest::UsageError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("Buffer \"" + buf_name + "\" is DMA memory of " + owner + ", not of " +
+                            target + ": under an IOMMU each device has its own address space"),
+                  std::string::npos)
+            << what;
+    }
+}
+
+class IommuBuffers : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        ASSERT_EQ(addrs.size(), 2u) << "profile iommu has two DUTs ($NVMETEST_DUTS)";
+        ASSERT_TRUE(pcie0.info().iommu) << "the DUT's DMA is not translated";
+    }
+    std::vector<std::string> addrs = devtest::dut_bdfs();
+    Pcie pcie0{addrs.at(0)};
+    Pcie pcie1{addrs.at(1)};
+    Controller nvme0{pcie0};
+    Namespace nvme0n1{nvme0};
+    Qpair qpair{nvme0, 16};
+};
+
+TEST_F(IommuBuffers, BufferOfAnotherDeviceIsRefusedBeforeTheDevice)
+{
+    Buffer other(4096, {.name = "dut1 memory", .pcie = &pcie1});
+    EXPECT_EQ(other.device(), addrs[1]);
+    const auto io_before = qpair.cmdlog(0).size();
+    const auto admin_before = nvme0.cmdlog(0).size();
+    expect_refused([&] { nvme0n1.read(qpair, other, 0, 8); }, "dut1 memory", addrs[1], addrs[0]);
+    expect_refused([&] { nvme0n1.write(qpair, other, 0, 8); }, "dut1 memory", addrs[1], addrs[0]);
+    expect_refused([&] { nvme0.identify(other); }, "dut1 memory", addrs[1], addrs[0]);
+    EXPECT_EQ(qpair.cmdlog(0).size(), io_before);
+    EXPECT_EQ(nvme0.cmdlog(0).size(), admin_before);
+}
+
+TEST_F(IommuBuffers, OwnBuffersWorkOnBothDevices)
+{
+    Buffer w(4096, {.name = "dut0 data", .pvalue = 100, .ptype = 0xbeef, .pcie = &pcie0});
+    nvme0n1.write(qpair, w, 8, 8).waitdone();
+    Buffer r(4096, {.pcie = &pcie0});
+    nvme0n1.read(qpair, r, 8, 8).waitdone();
+    EXPECT_TRUE(r == w);
+
+    Controller nvme1(pcie1);
+    Buffer id(4096, {.pcie = &pcie1});
+    nvme1.identify(id).waitdone();
+    EXPECT_EQ(id.data<std::string>(23, 4), "nvmetest-dut1");
+    // And dut1's controller refuses dut0's memory the same way.
+    expect_refused([&] { nvme1.identify(w); }, "dut0 data", addrs[0], addrs[1]);
+}
+
+}  // namespace
