@@ -113,6 +113,14 @@ public:
     void mem_dword_write(std::uint64_t addr, std::uint32_t value);
     void mem_qword_write(std::uint64_t addr, std::uint64_t value);
 
+    // ------------------------------------------------------ any BAR (nvmetest)
+    // PyNVMe3 reaches BAR0 only; these reach the other BARs too (QEMU: CMB in
+    // BAR2, PMR in BAR4) at width 1, 2, 4 or 8 bytes.  addr is the offset in
+    // the BAR; another width, a BAR the function lacks or an access beyond it
+    // throws nvmetest::Error (UsageError for the width).
+    std::uint64_t bar_read(unsigned bar, std::uint64_t addr, unsigned width);
+    void bar_write(unsigned bar, std::uint64_t addr, unsigned width, std::uint64_t value);
+
     // -------------------------------------------------------------- resets
     // Each leaves the NVMe controller disabled: call Controller::reset() after.
     void reset();                // hot reset (secondary bus reset of the upstream bridge)

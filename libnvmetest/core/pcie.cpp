@@ -128,6 +128,16 @@ void Pcie::mem_word_write(std::uint64_t a, std::uint16_t v) { transport()->bar_w
 void Pcie::mem_dword_write(std::uint64_t a, std::uint32_t v) { transport()->bar_write(0, a, 4, v); }
 void Pcie::mem_qword_write(std::uint64_t a, std::uint64_t v) { transport()->bar_write(0, a, 8, v); }
 
+std::uint64_t Pcie::bar_read(unsigned bar, std::uint64_t a, unsigned width)
+{
+    return transport()->bar_read(bar, a, width);
+}
+
+void Pcie::bar_write(unsigned bar, std::uint64_t a, unsigned width, std::uint64_t v)
+{
+    transport()->bar_write(bar, a, width, v);
+}
+
 void Pcie::reset() { transport()->reset(ResetMethod::Hot); }
 void Pcie::flr() { transport()->reset(ResetMethod::Flr); }
 void Pcie::link_disable_enable() { transport()->reset(ResetMethod::Link); }
