@@ -28,8 +28,12 @@ class Transport;
 
 // Keyword arguments of the constructor: Pcie(addr, {.vf = 1, .msi_only = true}).
 struct PcieOptions {
-    // SR-IOV virtual function of addr to open (0: addr itself).  The VF must be
-    // enabled and bound to nvmetest.ko.
+    // SR-IOV virtual function of addr to open (0: addr itself), found through
+    // the PF's SR-IOV capability (First VF Offset, VF Stride).  The VF must be
+    // enabled (sysfs sriov_numvfs of the PF, which nvmetest.ko implements; an
+    // NVMe secondary controller also needs resources and Secondary Online via
+    // Controller::virt_mgmt) and bound to nvmetest.ko.  A vf beyond NumVFs, or
+    // on a function without SR-IOV, throws UsageError.
     unsigned vf = 0;
     // Controllers on this function use MSI instead of MSI-X for their queues
     // (up to 32 vectors; Qpair::msix_* then count and mask MSI vectors).  A
