@@ -36,7 +36,7 @@ struct PcieOptions {
     // on a function without SR-IOV, throws UsageError.
     unsigned vf = 0;
     // Controllers on this function use MSI instead of MSI-X for their queues
-    // (up to 32 vectors; Qpair::msix_* then count and mask MSI vectors).  A
+    // (up to 32 vectors, which Qpair::msix_* then address).  A
     // function without an MSI capability is refused with UsageError at
     // construction; QEMU 7.2's NVMe controller has none (MSI-X only).
     //
