@@ -63,6 +63,21 @@ TEST_F(IommuBuffers, BufferOfAnotherDeviceIsRefusedBeforeTheDevice)
     EXPECT_EQ(nvme0.cmdlog(0).size(), admin_before);
 }
 
+// The metadata buffer goes through the same check (a separate-metadata format).
+TEST_F(IommuBuffers, MetadataBufferOfAnotherDeviceIsRefused)
+{
+    ASSERT_EQ(nvme0n1.format(512, 8), 0u);
+    Buffer data(512, {.pcie = &pcie0});
+    Buffer own_meta(8, {.pcie = &pcie0});
+    Buffer other_meta(8, {.name = "dut1 metadata", .pcie = &pcie1});
+    const auto before = qpair.cmdlog(0).size();
+    expect_refused([&] { nvme0n1.write(qpair, data, 0, 1, {.meta = &other_meta}); },
+                   "dut1 metadata", addrs[1], addrs[0]);
+    EXPECT_EQ(qpair.cmdlog(0).size(), before);
+    nvme0n1.write(qpair, data, 0, 1, {.meta = &own_meta}).waitdone();
+    EXPECT_EQ(nvme0n1.format(512, 0), 0u);
+}
+
 TEST_F(IommuBuffers, OwnBuffersWorkOnBothDevices)
 {
     Buffer w(4096, {.name = "dut0 data", .pvalue = 100, .ptype = 0xbeef, .pcie = &pcie0});
