@@ -128,7 +128,10 @@ TEST_F(SriovTest, VfComesUpBoundAndDoesIo)
         nvmetest::Namespace ns(nvme_vf);
         nvmetest::Qpair q(nvme_vf, 16);
         Buffer w(4096, {.pvalue = 100, .ptype = 0xbeef});
+        // One interrupt resource: the VF's admin and I/O queues share vector 0.
+        q.msix_clear();
         ns.write(q, w, 64, 8).waitdone();
+        EXPECT_TRUE(q.wait_msix(2000)) << "no MSI-X interrupt from the VF";
         Buffer r(4096);
         ns.read(q, r, 64, 8).waitdone();
         EXPECT_TRUE(r == w);
