@@ -146,4 +146,29 @@ TEST_F(SriovTest, VfComesUpBoundAndDoesIo)
     EXPECT_EQ(secondary_list(nvme0)[0].scs, 0u);
 }
 
+// QEMU 7.2's answers to Virtualization Management out of order.
+TEST_F(SriovTest, VirtualizationManagementOutOfOrderIsRefused)
+{
+    const std::uint16_t scid = secondary_list(nvme0).at(0).scid;
+    ASSERT_EQ(devtest::write_file(numvfs_path(), "1"), 0);
+    // Online without queue and interrupt resources.
+    EXPECT_WARNS(nvme0.virt_mgmt(scid, kActOnline).waitdone(),
+                 "ERROR status: 01/20 Invalid Secondary Controller State");
+    // More queues than one VF may have (sriov_max_vq_per_vf = 2).
+    EXPECT_WARNS(nvme0.virt_mgmt(scid, kActAssign, kRtQueue, 3).waitdone(),
+                 "ERROR status: 01/21 Invalid Number of Controller Resources");
+    // Resources of an online secondary cannot change.
+    nvme0.virt_mgmt(scid, kActAssign, kRtQueue, 2).waitdone();
+    nvme0.virt_mgmt(scid, kActAssign, kRtInterrupt, 1).waitdone();
+    nvme0.virt_mgmt(scid, kActOnline).waitdone();
+    EXPECT_WARNS(nvme0.virt_mgmt(scid, kActAssign, kRtQueue, 1).waitdone(),
+                 "ERROR status: 01/20 Invalid Secondary Controller State");
+    nvme0.virt_mgmt(scid, kActOffline).waitdone();
+    // QEMU 7.2's Secondary Offline also hands the resources back to the pool.
+    const auto s = secondary_list(nvme0).at(0);
+    EXPECT_EQ(s.scs, 0u);
+    EXPECT_EQ(s.nvq, 0u);
+    EXPECT_EQ(s.nvi, 0u);
+}
+
 }  // namespace
