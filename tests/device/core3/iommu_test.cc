@@ -2,7 +2,8 @@
 // Buffers under a translating IOMMU (profile iommu: dut0 and dut1 in different
 // IOMMU groups).  Each device has its own DMA address space, so a Buffer of
 // one device is refused in commands to the other before anything reaches the
-// device (ControllerCore::check_buffer_device); the device's own Buffers work.
+// device (ControllerCore::check_buffer_device); so is a Buffer in another
+// controller's CMB (dut1 has 4 MiB); the device's own Buffers work.
 #include <nvmetest/fixtures.h>
 
 #include "support/device.h"
@@ -61,6 +62,29 @@ TEST_F(IommuBuffers, BufferOfAnotherDeviceIsRefusedBeforeTheDevice)
     expect_refused([&] { nvme0.identify(other); }, "dut1 memory", addrs[1], addrs[0]);
     EXPECT_EQ(qpair.cmdlog(0).size(), io_before);
     EXPECT_EQ(nvme0.cmdlog(0).size(), admin_before);
+}
+
+// A Buffer in dut1's Controller Memory Buffer serves dut1 only (peer-to-peer
+// is not set up), IOMMU or not.
+TEST_F(IommuBuffers, CmbBufferOfAnotherControllerIsRefused)
+{
+    Controller nvme1(pcie1);
+    Buffer cmb(4096, {.name = "dut1 cmb", .nvme = &nvme1});
+    ASSERT_TRUE(cmb.in_cmb());
+    try {
+        nvme0n1.read(qpair, cmb, 0, 8);
+        ADD_FAILURE() << "a CMB buffer of " << addrs[1] << " was accepted by " << addrs[0];
+    } catch (const nvmetest::UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("Buffer \"dut1 cmb\" is in the Controller Memory "
+                                             "Buffer of " + addrs[1] + ", not of " + addrs[0] +
+                                             ": a CMB buffer serves its own controller only"),
+                  std::string::npos)
+            << e.what();
+    }
+    // Its own controller takes it.
+    nvmetest::Namespace nvme1n1(nvme1);
+    Qpair q1(nvme1, 16);
+    nvme1n1.read(q1, cmb, 0, 8).waitdone();
 }
 
 // The metadata buffer goes through the same check (a separate-metadata format).
