@@ -6,7 +6,7 @@
 #
 # Registers a ctest that runs <command> as root inside the QEMU guest of
 # tests/vm/nvmetest-vm with DUT profile <profile> (default, two-ctrl, cmb-pmr, zns,
-# multi-ns, iommu, edu). A <command> naming a CMake target runs that target's
+# multi-ns, iommu, edu, sriov). A <command> naming a CMake target runs that target's
 # executable. The test's cwd is the current binary directory (seen unchanged in the
 # guest); NO_BIND leaves the DUTs unbound, NO_MODULE does not insert nvmetest.ko
 # either. The test's exit status is the command's, and a WARNING/BUG/Oops in the guest
@@ -37,7 +37,7 @@ function(nvmetest_add_vm_test)
   if(NOT VMT_PROFILE)
     set(VMT_PROFILE default)
   endif()
-  set(known default two-ctrl cmb-pmr zns multi-ns iommu edu)
+  set(known default two-ctrl cmb-pmr zns multi-ns iommu edu sriov)
   if(NOT VMT_PROFILE IN_LIST known)
     message(FATAL_ERROR "nvmetest_add_vm_test(${VMT_NAME}): unknown PROFILE ${VMT_PROFILE} (known: ${known})")
   endif()

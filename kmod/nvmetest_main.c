@@ -256,6 +256,7 @@ static void nvmetest_remove(struct pci_dev *pdev)
 {
 	struct nvmetest_dev *ndev = pci_get_drvdata(pdev);
 
+	pci_disable_sriov(pdev);	/* a PF's VFs go before it (no-op otherwise) */
 	nvmetest_reclaim_unbound(pdev);
 
 	/*
@@ -288,6 +289,8 @@ struct pci_driver nvmetest_pci_driver = {
 	.id_table	= NULL,		/* driver_override and ids= only */
 	.probe		= nvmetest_probe,
 	.remove		= nvmetest_remove,
+	/* sysfs sriov_numvfs: VFs come up unbound (no id_table) */
+	.sriov_configure = pci_sriov_configure_simple,
 	.err_handler	= &nvmetest_err_handlers,
 };
 

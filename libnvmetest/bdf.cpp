@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "nvmetest/errors.h"
+#include "nvmetest/hex_digit.h"
 
 namespace nvmetest {
 namespace {
@@ -14,17 +15,10 @@ std::optional<std::uint32_t> take_hex(std::string_view& s, std::size_t max_digit
     std::uint32_t v = 0;
     std::size_t n = 0;
     while (n < s.size() && n < max_digits + 1) {
-        char c = s[n];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = static_cast<unsigned>(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = static_cast<unsigned>(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = static_cast<unsigned>(c - 'A' + 10);
-        else
+        const int d = hex_digit_value(s[n]);
+        if (d < 0)
             break;
-        v = v * 16 + d;
+        v = v * 16 + static_cast<std::uint32_t>(d);
         ++n;
     }
     if (n == 0 || n > max_digits)

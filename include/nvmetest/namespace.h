@@ -55,17 +55,28 @@ class Verifier;
 // a data transfer without it is refused (the device would write metadata to
 // bus address 0), except with PRACT set on a format whose metadata is only
 // the 8-byte protection information.
+//
+// sgl: the data pointer is a Scatter Gather List instead of PRPs (PSDT 01b):
+// one SGL Data Block descriptor in SGL1 covering the buffer from its offset
+// (Buffers are physically contiguous), and MPTR, if any, the contiguous
+// metadata buffer.  PyNVMe3 chooses SGLs per I/O in the ioworker
+// (sgl_percentage); this is the same choice for one command.  Whether the
+// controller takes them is its business (Identify Controller SGLS, bytes
+// 539:536): the command goes out as asked and the status tells.
 struct IoArgs {
     std::uint16_t io_flags = 0;
     std::uint32_t dword13 = 0, dword14 = 0, dword15 = 0;
     Buffer* meta = nullptr;
+    bool sgl = false;
     Callback cb{};
 };
 struct DsmArgs {
     std::uint32_t attribute = 0x4;  // AD: deallocate
+    bool sgl = false;               // the range list through an SGL (see IoArgs)
     Callback cb{};
 };
-// send_cmd() on a namespace: the opcode's bits 9:8 are the FUSE field.
+// send_cmd() on a namespace: the opcode's bits 9:8 are the FUSE field and
+// bits 15:14 PSDT (nonzero: the buffer goes as one SGL Data Block descriptor).
 struct IoCmdArgs {
     Buffer* buf = nullptr;
     std::uint32_t nsid = 0;  // 0: this namespace
@@ -81,6 +92,7 @@ struct IoCmdArgs {
 struct ZoneSendArgs {
     bool select_all = false;
     Buffer* buf = nullptr;
+    bool sgl = false;  // see IoArgs
     Callback cb{};
 };
 // Zone Management Receive: action 0 report zones, 1 extended report; filter
@@ -92,6 +104,7 @@ struct ZoneReceiveArgs {
     std::uint8_t filter = 0;
     bool partial = false;
     std::uint32_t size = 0;
+    bool sgl = false;  // see IoArgs
     Callback cb{};
 };
 
@@ -207,7 +220,8 @@ private:
     std::string id_string(std::size_t end, std::size_t begin) const;
     Qpair& rw(std::uint8_t opcode, Qpair& qpair, Buffer* buf, std::uint64_t lba,
               std::uint32_t lba_count, IoArgs& a);
-    Qpair& submit(Qpair& qpair, const nvme::Sqe& sqe, Buffer* buf, std::size_t xfer, Callback cb);
+    Qpair& submit(Qpair& qpair, nvme::Sqe sqe, Buffer* buf, std::size_t xfer, Callback cb,
+                  bool sgl = false);
 
     std::unique_ptr<State> s_;
 };

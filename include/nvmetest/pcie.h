@@ -28,10 +28,23 @@ class Transport;
 
 // Keyword arguments of the constructor: Pcie(addr, {.vf = 1, .msi_only = true}).
 struct PcieOptions {
-    // SR-IOV virtual function of addr to open (0: addr itself).  The VF must be
-    // enabled and bound to nvmetest.ko.
+    // SR-IOV virtual function of addr to open (0: addr itself), found through
+    // the PF's SR-IOV capability (First VF Offset, VF Stride).  The VF must be
+    // enabled (sysfs sriov_numvfs of the PF, which nvmetest.ko implements; an
+    // NVMe secondary controller also needs resources and Secondary Online via
+    // Controller::virt_mgmt) and bound to nvmetest.ko.  A vf beyond NumVFs, or
+    // on a function without SR-IOV, throws UsageError.
     unsigned vf = 0;
-    // Controllers on this function use MSI instead of MSI-X for their queues.
+    // Controllers on this function use MSI instead of MSI-X for their queues
+    // (up to 32 vectors, which Qpair::msix_* then address).  A
+    // function without an MSI capability is refused with UsageError at
+    // construction; QEMU 7.2's NVMe controller has none (MSI-X only).
+    //
+    // Qpair interrupts never use INTx: a shared level-triggered line cannot
+    // tell the queues apart.  While MSI or MSI-X is enabled the device must not
+    // assert INTx (the kernel sets Command.Interrupt Disable); on a function
+    // with neither, the Controller sets Interrupt Disable itself and queues
+    // are only polled (Qpair::msix_* throw UsageError).
     bool msi_only = false;
 };
 
@@ -103,6 +116,14 @@ public:
     void mem_word_write(std::uint64_t addr, std::uint16_t value);
     void mem_dword_write(std::uint64_t addr, std::uint32_t value);
     void mem_qword_write(std::uint64_t addr, std::uint64_t value);
+
+    // ------------------------------------------------------ any BAR (nvmetest)
+    // PyNVMe3 reaches BAR0 only; these reach the other BARs too (QEMU: CMB in
+    // BAR2, PMR in BAR4) at width 1, 2, 4 or 8 bytes.  addr is the offset in
+    // the BAR; another width, a BAR the function lacks or an access beyond it
+    // throws nvmetest::Error (UsageError for the width).
+    std::uint64_t bar_read(unsigned bar, std::uint64_t addr, unsigned width);
+    void bar_write(unsigned bar, std::uint64_t addr, unsigned width, std::uint64_t value);
 
     // -------------------------------------------------------------- resets
     // Each leaves the NVMe controller disabled: call Controller::reset() after.

@@ -12,7 +12,11 @@
 //
 // A Qpair must go before its Controller; one that outlives it throws
 // UsageError on use and frees its memory quietly.  Controller::reset() creates
-// the live Qpairs on the device again.
+// the live Qpairs on the device again, under the same queue IDs.  Commands in
+// flight across a reset of the function (Pcie::flr, Pcie::reset): waitdone()
+// before Controller::reset() reaps each, completed or timed out (all-ones CQE);
+// Controller::reset() forgets the unreaped ones with a warning naming how
+// many, and runs no callback for them.
 #ifndef NVMETEST_QPAIR_H
 #define NVMETEST_QPAIR_H
 
@@ -70,7 +74,10 @@ public:
     // The SQE that produced cqe (in a callback, the command just completed).
     nvme::Sqe get_cmd(const nvme::Cqe& cqe) const;
 
-    // The interrupt vector of this queue's CQ (counters of the kernel module).
+    // The interrupt vector of this queue's CQ (counters of the kernel module):
+    // an MSI-X vector, or an MSI vector when the Pcie was opened with
+    // msi_only; never INTx (see PcieOptions).  UsageError when the controller
+    // has no interrupts set up (a function with neither MSI-X nor MSI).
     void msix_clear();
     bool msix_isset() const;
     bool wait_msix(unsigned timeout_ms = 1000) const;

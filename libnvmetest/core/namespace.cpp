@@ -105,10 +105,12 @@ std::string Namespace::id_string(std::size_t end, std::size_t begin) const
     return core::text_field(s.id.data(), end, begin);
 }
 
-Qpair& Namespace::submit(Qpair& qpair, const nvme::Sqe& sqe, Buffer* buf, std::size_t xfer,
-                         Callback cb)
+Qpair& Namespace::submit(Qpair& qpair, nvme::Sqe sqe, Buffer* buf, std::size_t xfer,
+                         Callback cb, bool sgl)
 {
     State& s = state();
+    if (sgl)
+        sqe.set_psdt(nvme::psdt::kSglContiguousMeta);
     core::QpairCore& qc = qpair.core();
     if (qc.ctrl.get() != s.ctrl.get())
         throw UsageError("the Qpair belongs to another Controller than this Namespace");
@@ -175,7 +177,7 @@ Qpair& Namespace::rw(std::uint8_t opcode, Qpair& qpair, Buffer* buf, std::uint64
                          " bytes (without it the device would transfer metadata at address 0)");
     }
     const std::size_t block = s.lba_bytes + (s.extended ? s.ms : 0);
-    return submit(qpair, sqe, buf, buf ? block * lba_count : 0, std::move(a.cb));
+    return submit(qpair, sqe, buf, buf ? block * lba_count : 0, std::move(a.cb), a.sgl);
 }
 
 Qpair& Namespace::read(Qpair& q, Buffer& buf, std::uint64_t lba, std::uint32_t n, IoArgs a)
@@ -220,7 +222,7 @@ Qpair& Namespace::dsm(Qpair& qpair, Buffer& buf, std::uint32_t range_num, DsmArg
     sqe.set_nsid(state().nsid);
     sqe.cdw[10] = range_num - 1;
     sqe.cdw[11] = a.attribute;
-    return submit(qpair, sqe, &buf, std::size_t{range_num} * 16, std::move(a.cb));
+    return submit(qpair, sqe, &buf, std::size_t{range_num} * 16, std::move(a.cb), a.sgl);
 }
 
 Qpair& Namespace::copy(Qpair& qpair, Buffer& buf, std::uint64_t sdlba, std::uint32_t range_num,
@@ -237,7 +239,7 @@ Qpair& Namespace::copy(Qpair& qpair, Buffer& buf, std::uint64_t sdlba, std::uint
     sqe.cdw[13] = a.dword13;
     sqe.cdw[14] = a.dword14;
     sqe.cdw[15] = a.dword15;
-    return submit(qpair, sqe, &buf, std::size_t{range_num} * 32, std::move(a.cb));
+    return submit(qpair, sqe, &buf, std::size_t{range_num} * 32, std::move(a.cb), a.sgl);
 }
 
 Qpair& Namespace::send_cmd(std::uint32_t opcode, Qpair& qpair, IoCmdArgs a)
@@ -262,7 +264,7 @@ Qpair& Namespace::zone_mgmt_send(Qpair& qpair, std::uint64_t slba, std::uint8_t 
     sqe.cdw[10] = static_cast<std::uint32_t>(slba);
     sqe.cdw[11] = static_cast<std::uint32_t>(slba >> 32);
     sqe.cdw[13] = action | (a.select_all ? 1u << 8 : 0u);
-    return submit(qpair, sqe, a.buf, a.buf ? a.buf->size() : 0, std::move(a.cb));
+    return submit(qpair, sqe, a.buf, a.buf ? a.buf->size() : 0, std::move(a.cb), a.sgl);
 }
 
 Qpair& Namespace::zone_mgmt_receive(Qpair& qpair, Buffer& buf, std::uint64_t slba,
@@ -279,7 +281,7 @@ Qpair& Namespace::zone_mgmt_receive(Qpair& qpair, Buffer& buf, std::uint64_t slb
     sqe.cdw[11] = static_cast<std::uint32_t>(slba >> 32);
     sqe.cdw[12] = static_cast<std::uint32_t>(bytes / 4 - 1);
     sqe.cdw[13] = a.action | std::uint32_t{a.filter} << 8 | (a.partial ? 1u << 16 : 0u);
-    return submit(qpair, sqe, &buf, bytes, std::move(a.cb));
+    return submit(qpair, sqe, &buf, bytes, std::move(a.cb), a.sgl);
 }
 
 std::uint16_t Namespace::format(std::uint32_t data_size, std::uint32_t meta_size, std::uint8_t ses)

@@ -51,7 +51,16 @@ std::string vf_address(std::string_view pf_addr, unsigned vf)
 Pcie::Pcie(std::string_view addr, PcieOptions options) : options_(options)
 {
     const std::string target = options.vf ? vf_address(addr, options.vf) : std::string(addr);
-    transport_ = core::open_kmod_transport(target);
+    auto t = core::open_kmod_transport(target);
+    const DeviceInfo& info = t->info();
+    if (options.msi_only && info.msi_vectors == 0)
+        throw UsageError(t->address() + " has no MSI capability, so msi_only cannot be honoured: " +
+                         (info.msix_vectors
+                              ? "open it without msi_only and its queues use MSI-X (" +
+                                    std::to_string(info.msix_vectors) + " vectors)"
+                              : std::string("it has no MSI-X either, so its queues can only be "
+                                            "polled: open it without msi_only")));
+    transport_ = std::move(t);
     core::push_default_transport(transport_);
 }
 
@@ -118,6 +127,16 @@ void Pcie::mem_byte_write(std::uint64_t a, std::uint8_t v) { transport()->bar_wr
 void Pcie::mem_word_write(std::uint64_t a, std::uint16_t v) { transport()->bar_write(0, a, 2, v); }
 void Pcie::mem_dword_write(std::uint64_t a, std::uint32_t v) { transport()->bar_write(0, a, 4, v); }
 void Pcie::mem_qword_write(std::uint64_t a, std::uint64_t v) { transport()->bar_write(0, a, 8, v); }
+
+std::uint64_t Pcie::bar_read(unsigned bar, std::uint64_t a, unsigned width)
+{
+    return transport()->bar_read(bar, a, width);
+}
+
+void Pcie::bar_write(unsigned bar, std::uint64_t a, unsigned width, std::uint64_t v)
+{
+    transport()->bar_write(bar, a, width, v);
+}
 
 void Pcie::reset() { transport()->reset(ResetMethod::Hot); }
 void Pcie::flr() { transport()->reset(ResetMethod::Flr); }

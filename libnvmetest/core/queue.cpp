@@ -216,7 +216,7 @@ std::uint16_t Queue::submit(nvme::Sqe sqe, const DataRef* buf, std::size_t xfer,
         const std::uint64_t page = cfg_.page_size;
         const std::uint64_t first = page - (buf->iova & (page - 1));
         const std::uint64_t pages = xfer > first ? (xfer - first + page - 1) / page : 0;
-        if (pages > 1 && pages > cfg_.max_prp_entries)
+        if (sqe.psdt() == nvme::psdt::kPrp && pages > 1 && pages > cfg_.max_prp_entries)
             throw UsageError("the transfer of " + std::to_string(xfer) + " bytes needs " +
                              std::to_string(pages) + " PRP list entries, more than the " +
                              std::to_string(cfg_.max_prp_entries) +
@@ -231,8 +231,13 @@ std::uint16_t Queue::submit(nvme::Sqe sqe, const DataRef* buf, std::size_t xfer,
     const std::uint16_t cid = free_cids_.back();
     free_cids_.pop_back();
     sqe.set_cid(cid);
-    if (buf && xfer)
-        build_prps(sqe, *buf, xfer, cid);
+    if (buf && xfer) {
+        // PSDT set by the caller: the memory is contiguous, one Data Block describes it.
+        if (sqe.psdt() != nvme::psdt::kPrp)
+            sqe.set_sgl1(nvme::SglDescriptor::data_block(buf->iova, static_cast<std::uint32_t>(xfer)));
+        else
+            build_prps(sqe, *buf, xfer, cid);
+    }
 
     const std::int64_t now = now_ns();
     Slot& s = slots_[cid];

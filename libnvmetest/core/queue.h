@@ -134,6 +134,7 @@ public:
     std::size_t reinit();
 
     // Builds the PRPs for xfer bytes of buf (none when buf is null or xfer 0),
+    // or, when sqe's PSDT asks for an SGL, one SGL Data Block descriptor in SGL1,
     // takes a free command identifier, copies sqe into the ring and rings the
     // doorbell unless lazy.  Throws UsageError (buffer too small, queue full)
     // before anything reaches the device.  Returns the command identifier.

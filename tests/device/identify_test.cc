@@ -35,22 +35,13 @@ std::string expected_serial(const std::string& bdf, std::string* why) {
     return serial->str();
 }
 
-class IdentifyTest : public DeviceTest {
+class IdentifyTest : public Bar0Test {
 protected:
-    void SetUp() override {
-        DeviceTest::SetUp();
-        if (HasFatalFailure())
-            return;
-        bar0_ = Mapping::map(fd_.get(), info_.bars[0].size, NVMETEST_MMAP_BAR(0));
-        ASSERT_TRUE(bar0_) << strerror(errno);
-    }
     void TearDown() override {
         if (bar0_)
             nvme::AdminQueue(fd_.get(), bar0_.get()).disable();
-        bar0_.reset();
-        DeviceTest::TearDown();
+        Bar0Test::TearDown();
     }
-    Mapping bar0_;
 };
 
 TEST_F(IdentifyTest, IdentifyControllerFillsDmaBuffer) {

@@ -12,14 +12,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class IrqTest : public DeviceTest {
+class IrqTest : public Bar0Test {
 protected:
     void SetUp() override {
-        DeviceTest::SetUp();
+        Bar0Test::SetUp();
         if (HasFatalFailure())
             return;
-        bar0_ = Mapping::map(fd_.get(), info_.bars[0].size, NVMETEST_MMAP_BAR(0));
-        ASSERT_TRUE(bar0_) << strerror(errno);
         counts_ =
             Mapping::map(fd_.get(), info_.irq_counts_size, NVMETEST_MMAP_IRQ_COUNTS, PROT_READ);
         ASSERT_TRUE(counts_) << strerror(errno);
@@ -29,7 +27,7 @@ protected:
             nvme::AdminQueue(fd_.get(), bar0_.get()).disable();
         if (fd_)
             irq_set_none(fd_.get());
-        DeviceTest::TearDown();
+        Bar0Test::TearDown();
     }
 
     // Sets up n MSI-X vectors, each with its own eventfd.
@@ -55,7 +53,7 @@ protected:
         return nvme::Regs(bar0_.get()).read32(off) & (1u << (vector % 32));
     }
 
-    Mapping bar0_, counts_;
+    Mapping counts_;
     std::vector<UniqueFd> efds_;
 };
 

@@ -20,20 +20,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ResetTest : public DeviceTest {
+class ResetTest : public Bar0Test {
 protected:
     void SetUp() override {
-        DeviceTest::SetUp();
+        Bar0Test::SetUp();
         if (HasFatalFailure())
             return;
-        bar0_ = Mapping::map(fd_.get(), info_.bars[0].size, NVMETEST_MMAP_BAR(0));
-        ASSERT_TRUE(bar0_) << strerror(errno);
         ASSERT_EQ(events_.subscribe(), "");
     }
     void TearDown() override {
         if (fd_)
             irq_set_none(fd_.get());
-        DeviceTest::TearDown();
+        Bar0Test::TearDown();
     }
 
     std::string config_header() {
@@ -121,7 +119,6 @@ protected:
         aq.disable();
     }
 
-    Mapping bar0_;
     EventListener events_;
 };
 

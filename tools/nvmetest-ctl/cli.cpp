@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "commands.h"
+#include "nvmetest/hex_digit.h"
 #include "nvmetest/pci_sysfs.h"
 
 namespace nvmetest::ctl {
@@ -160,17 +161,10 @@ std::uint64_t parse_number(std::string_view text, std::string_view what)
     for (char c : s) {
         if (c == '_')
             continue;  // 0x0001_0400 reads better
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = static_cast<unsigned>(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = static_cast<unsigned>(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = static_cast<unsigned>(c - 'A' + 10);
-        else
+        const int digit = hex_digit_value(c);
+        if (digit < 0 || static_cast<unsigned>(digit) >= base)
             throw bad();
-        if (d >= base)
-            throw bad();
+        const auto d = static_cast<unsigned>(digit);
         if (v > (std::numeric_limits<std::uint64_t>::max() - d) / base)
             throw UsageError(std::string(what) + " '" + std::string(text) +
                              "' does not fit in 64 bits");

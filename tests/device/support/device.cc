@@ -291,6 +291,19 @@ void DeviceTest::TearDown() {
     fd_.reset();
 }
 
+void Bar0Test::SetUp() {
+    DeviceTest::SetUp();
+    if (HasFatalFailure())
+        return;
+    bar0_ = Mapping::map(fd_.get(), info_.bars[0].size, NVMETEST_MMAP_BAR(0));
+    ASSERT_TRUE(bar0_) << "mmap of BAR0: " << strerror(errno);
+}
+
+void Bar0Test::TearDown() {
+    bar0_.reset();
+    DeviceTest::TearDown();
+}
+
 DmaCounters read_counters(const std::string& bdf) {
     DmaCounters c;
     auto rd = [](const std::string& p) -> int64_t {

@@ -169,6 +169,16 @@ protected:
     nvmetest_info info_{};
 };
 
+// DeviceTest with the DUT's BAR0 mapped (bar0_), for tests that drive the
+// NVMe registers themselves.
+class Bar0Test : public DeviceTest {
+protected:
+    void SetUp() override;
+    void TearDown() override;
+
+    Mapping bar0_;
+};
+
 // sysfs observability counters of the device (-1 when unreadable).
 struct DmaCounters {
     int64_t dma_bytes = -1;
