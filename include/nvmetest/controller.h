@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -161,6 +162,10 @@ struct CbArgs {
 class Controller {
 public:
     explicit Controller(Pcie& pcie, ControllerOptions options = {});
+    // PyNVMe3's Controller(b"01:00.0"): opens the function with default Pcie
+    // options; the device stays open as long as the Controller (or a Buffer,
+    // Qpair or Namespace made from it) lives.
+    explicit Controller(std::string_view addr, ControllerOptions options = {});
     Controller(Controller&&) noexcept;
     Controller& operator=(Controller&&) noexcept;
     Controller(const Controller&) = delete;
@@ -330,8 +335,9 @@ public:
     void enable_hmb();
     void disable_hmb();
 
-    // Recent admin commands (count 0: all kept), oldest first.
-    std::vector<CmdLogEntry> cmdlog(std::size_t count = 0) const;
+    // Recent admin commands (count 0: all kept), oldest first; offset skips
+    // that many of the newest first.
+    std::vector<CmdLogEntry> cmdlog(std::size_t count = 0, std::size_t offset = 0) const;
     // Admin and I/O queues merged, ordered by submission time.
     std::vector<CmdLogEntry> cmdlog_merged(std::size_t count = 0) const;
 
@@ -343,6 +349,8 @@ private:
     std::string id_string(std::size_t end, std::size_t begin) const;
     void default_init();
     void run_init();
+    // Disables the controller and frees its queues (destructor, failed constructor).
+    void release() noexcept;
     Controller& admin(nvme::Sqe sqe, Buffer* buf, std::size_t xfer, Callback cb);
 
     std::shared_ptr<core::ControllerCore> core_;

@@ -27,6 +27,14 @@ public:
     using Error::Error;
 };
 
+// A controller that cannot be brought up: an initialization step failed
+// (PyNVMe3's NvmeEnumerateError).  Thrown by the default initialization, and
+// for user initialization functions to throw.
+class NvmeEnumerateError : public Error {
+public:
+    using Error::Error;
+};
+
 // A wait (interrupt, register bit, completion) ran out of time.
 class TimeoutError : public Error {
 public:

@@ -69,8 +69,9 @@ public:
     std::uint16_t sqid() const;
     unsigned depth() const;
 
-    // Recent commands of this queue, oldest first (count 0: all kept).
-    std::vector<CmdLogEntry> cmdlog(std::size_t count = 1000) const;
+    // Recent commands of this queue, oldest first (count 0: all kept); offset
+    // skips that many of the newest first, as PyNVMe3's cmdlog(count, offset).
+    std::vector<CmdLogEntry> cmdlog(std::size_t count = 1000, std::size_t offset = 0) const;
     // The SQE that produced cqe (in a callback, the command just completed).
     nvme::Sqe get_cmd(const nvme::Cqe& cqe) const;
 

@@ -72,7 +72,25 @@ Controller::Controller(Pcie& pcie, ControllerOptions options)
     shadow_doorbell_init_ = options.shadow_doorbell;
     init_ = options.nvme_init_func ? std::move(options.nvme_init_func)
                                    : std::function<void(Controller&)>(&Controller::default_init);
-    run_init();
+    try {
+        run_init();
+    } catch (...) {
+        // No destructor runs for a constructor that throws: disable the
+        // controller before its queue memory goes (AERs may be outstanding).
+        release();
+        throw;
+    }
+}
+
+namespace {
+Pcie& as_lvalue(Pcie&& pcie) { return pcie; }
+}  // namespace
+
+// The temporary Pcie lives until the delegated constructor returns; the
+// transport it opened is shared by the controller core from then on.
+Controller::Controller(std::string_view addr, ControllerOptions options)
+    : Controller(as_lvalue(Pcie(addr)), std::move(options))
+{
 }
 
 Controller::Controller(Controller&&) noexcept = default;
@@ -87,7 +105,9 @@ Controller& Controller::operator=(Controller&& other) noexcept
     return *this;
 }
 
-Controller::~Controller()
+Controller::~Controller() { release(); }
+
+void Controller::release() noexcept
 {
     if (!core_)
         return;
@@ -158,7 +178,7 @@ void Controller::default_init()
     wait_csts({.rdy = true});
     // 7. identify controller (and namespaces)
     if (init_ns() < 0)
-        throw Error("Identify Controller failed on " + c.t->address() +
+        throw NvmeEnumerateError("Identify Controller failed on " + c.t->address() +
                     ": the controller cannot be initialized");
     // 8. I/O queues: ask for the maximum, record what is granted
     setfeatures(7, {.cdw11 = 0xfffefffe, .cb = [](const nvme::Cqe&) {}}).waitdone();
@@ -485,9 +505,9 @@ DoorbellStats Controller::doorbell_stats(std::uint16_t qid) const
     return DoorbellStats{n.sq_updates, n.sq_mmio, n.cq_updates, n.cq_mmio, q->shadowed()};
 }
 
-std::vector<CmdLogEntry> Controller::cmdlog(std::size_t count) const
+std::vector<CmdLogEntry> Controller::cmdlog(std::size_t count, std::size_t offset) const
 {
-    return core()->admin->cmdlog(count);
+    return core()->admin->cmdlog(count, offset);
 }
 
 std::vector<CmdLogEntry> Controller::cmdlog_merged(std::size_t count) const

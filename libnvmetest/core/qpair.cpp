@@ -137,7 +137,10 @@ std::uint64_t Qpair::latest_latency() const { return queue().latest_latency(); }
 unsigned Qpair::prio() const { return core().prio; }
 std::uint16_t Qpair::sqid() const { return queue().qid(); }
 unsigned Qpair::depth() const { return queue().depth(); }
-std::vector<CmdLogEntry> Qpair::cmdlog(std::size_t count) const { return queue().cmdlog(count); }
+std::vector<CmdLogEntry> Qpair::cmdlog(std::size_t count, std::size_t offset) const
+{
+    return queue().cmdlog(count, offset);
+}
 nvme::Sqe Qpair::get_cmd(const nvme::Cqe& cqe) const { return queue().get_cmd(cqe); }
 
 namespace {

@@ -515,21 +515,32 @@ void Queue::poll_completions()
     }
 }
 
-std::vector<CmdLogEntry> Queue::cmdlog(std::size_t count) const
+namespace {
+
+// Steady-clock nanoseconds to wall time.  The offset between the two clocks is
+// taken once per process, so an entry shows the same time on every call.
+std::chrono::system_clock::time_point to_wall(std::int64_t ns)
 {
-    const auto wall_offset = std::chrono::system_clock::now().time_since_epoch() -
-                             std::chrono::nanoseconds(now_ns());
-    auto to_wall = [&](std::int64_t ns) {
-        return std::chrono::system_clock::time_point(
-            std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                wall_offset + std::chrono::nanoseconds(ns)));
-    };
+    static const auto wall_offset = std::chrono::system_clock::now().time_since_epoch() -
+                                    std::chrono::nanoseconds(now_ns());
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            wall_offset + std::chrono::nanoseconds(ns)));
+}
+
+}  // namespace
+
+std::vector<CmdLogEntry> Queue::cmdlog(std::size_t count, std::size_t offset) const
+{
     const std::size_t have = std::min<std::size_t>(log_seq_, kLogEntries);
-    if (count == 0 || count > have)
-        count = have;
+    if (offset >= have)
+        return {};
+    const std::uint64_t newest = log_seq_ - offset;
+    if (count == 0 || count > have - offset)
+        count = have - offset;
     std::vector<CmdLogEntry> out;
     out.reserve(count);
-    for (std::uint64_t seq = log_seq_ - count + 1; seq <= log_seq_ && count; seq++) {
+    for (std::uint64_t seq = newest - count + 1; seq <= newest && count; seq++) {
         const LogRecord& r = log_[seq & (kLogEntries - 1)];
         CmdLogEntry e;
         e.sqid = cfg_.qid;

@@ -162,7 +162,8 @@ public:
     std::size_t outstanding() const noexcept { return outstanding_; }
 
     // Newest last; count 0: the whole log.
-    std::vector<CmdLogEntry> cmdlog(std::size_t count) const;
+    // offset: skip that many of the newest entries first.
+    std::vector<CmdLogEntry> cmdlog(std::size_t count, std::size_t offset = 0) const;
     // The SQE that produced cqe, from the command log.
     nvme::Sqe get_cmd(const nvme::Cqe& cqe) const;
     void ring_sq_doorbell() noexcept;

@@ -133,13 +133,13 @@ void init_steps(Controller& nvme0, bool lazy_doorbell)
     nvme0[0x14] = 0;
     nvme0.wait_csts({.rdy = false});
     if (nvme0.init_adminq(lazy_doorbell) < 0)
-        throw nvmetest::Error("failed to initialize admin queue");
+        throw nvmetest::NvmeEnumerateError("failed to initialize admin queue");
     nvme0[0x14] = 0x00460001;
     nvme0.wait_csts({.rdy = true});
     Buffer id_buf(4096);
     nvme0.identify(id_buf).waitdone();
     if (nvme0.init_ns() < 0)
-        throw nvmetest::Error("namespace initialization failed");
+        throw nvmetest::NvmeEnumerateError("namespace initialization failed");
     nvme0.setfeatures(7, {.cdw11 = 0xfffefffe}).waitdone();
     const std::uint32_t cdw0 = nvme0.getfeatures(7).waitdone();
     nvme0.init_queues(cdw0);
@@ -157,6 +157,37 @@ TEST_F(PcieTest, CustomInit)
     nvme0.getfeatures(7).waitdone();
     nvme0.reset();
     nvme0.getfeatures(7).waitdone();
+}
+
+// An initialization function that gives up: its exception leaves the
+// constructor, the half-initialized controller is disabled before its queue
+// memory (with AERs outstanding) is freed, and the next Controller works.
+TEST_F(PcieTest, InitFunctionErrorLeavesTheDeviceUsable)
+{
+    auto give_up = [](Controller& nvme0) {
+        init_steps(nvme0, false);
+        throw nvmetest::NvmeEnumerateError("the test gives up after the AERs");
+    };
+    EXPECT_THROW(Controller(pcie, {.nvme_init_func = give_up}), nvmetest::NvmeEnumerateError);
+    EXPECT_EQ(pcie.mem_dword_read(0x14) & 1u, 0u) << "CC.EN: the failed controller is disabled";
+    Controller nvme0(pcie);
+    EXPECT_EQ((nvme0.getfeatures(7).waitdone() & 0xffff) + 1, 64u);
+}
+
+// PyNVMe3's cmdlog(count, offset): offset skips the newest entries.
+TEST_F(Nvme0Test, CmdlogOffsetSkipsTheNewest)
+{
+    nvme0.getfeatures(7).waitdone();
+    nvme0.getfeatures(4).waitdone();
+    nvme0.getfeatures(2).waitdone();
+    const auto last3 = nvme0.cmdlog(3);
+    ASSERT_EQ(last3.size(), 3u);
+    const auto skip1 = nvme0.cmdlog(2, 1);
+    ASSERT_EQ(skip1.size(), 2u);
+    EXPECT_EQ(skip1[0].sqe.cdw[10], 7u);
+    EXPECT_EQ(skip1[1].sqe.cdw[10], 4u);
+    EXPECT_EQ(skip1[1].submitted, last3[1].submitted) << "the same entry shows the same time";
+    EXPECT_TRUE(nvme0.cmdlog(1, 100000).empty());
 }
 
 TEST_F(PcieTest, LazyDoorbellAdminQueue)

@@ -15,7 +15,6 @@ using nvmetest::Controller;
 using nvmetest::Qpair;
 using nvmetest::nvme::Cqe;
 
-class Seed001Pcie : public nvmetest::testing::PcieTest {};      // (the module-level example)
 class Seed001Nvme0 : public nvmetest::testing::Nvme0Test {};    // (nvme0)
 class Seed001 : public nvmetest::testing::Nvme0n1Test {};       // (nvme0, nvme0n1)
 
@@ -39,9 +38,10 @@ void expect_identify_dump(const Buffer& id_buf)
 // The module-level example: a controller from its PCIe address, Identify
 // Controller (CNS 1) into a buffer, waitdone() as a separate call, the dump.
 // pynvme makes the Controller from the address; nvmetest makes it on a Pcie.
-TEST_F(Seed001Pcie, ControllerIdentifyDump)
+// The module-level example: no fixture, the Controller opens the address.
+TEST(Seed001Module, ControllerIdentifyDump)
 {
-    Controller nvme0(pcie);  // d.Controller(b"01:00.0")
+    Controller nvme0(nvmetest::testing::pciaddr());  // d.Controller(b"01:00.0")
     Buffer id_buf(4096);     // allocate the buffer
     nvme0.identify(id_buf, {.nsid = 0xffffffff, .cns = 1});
     nvme0.waitdone();  // the command is asynchronous: wait before reading id_buf
