@@ -21,6 +21,7 @@
 
 #include "nvmetest/buffer.h"
 #include "nvmetest/controller.h"
+#include "nvmetest/ioworker.h"
 #include "nvmetest/qpair.h"
 
 namespace nvmetest {
@@ -151,6 +152,12 @@ public:
     {
         return cqe.dw[0] | std::uint64_t{cqe.dw[1]} << 32;
     }
+
+    // --------------------------------------------------------- IOWorker
+    // An I/O generator with its own thread and Qpair (nvmetest/ioworker.h):
+    //   nvme0n1.ioworker({.io_size = 8, .time = 5}).start().close();
+    // Throws UsageError for contradictory or out-of-range arguments.
+    IOWorker ioworker(IOWorkerArgs args = {}) const;
 
     // ---------------------------------------------------------- helpers
     // Formats this namespace to the LBA format of these sizes and waits (with a

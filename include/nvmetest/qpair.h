@@ -28,6 +28,7 @@
 namespace nvmetest {
 
 namespace core {
+struct ControllerCore;
 struct QpairCore;
 class Queue;
 }
@@ -49,6 +50,8 @@ struct QpairOptions {
 class Qpair {
 public:
     explicit Qpair(Controller& nvme, unsigned depth = 1024, QpairOptions options = {});
+    // Internal: on the controller behind a Namespace (IOWorker).
+    Qpair(const std::shared_ptr<core::ControllerCore>& ctrl, unsigned depth, QpairOptions options);
     Qpair(Qpair&&) noexcept;
     Qpair& operator=(Qpair&&) noexcept;
     Qpair(const Qpair&) = delete;

@@ -299,10 +299,7 @@ std::string Controller::id_string(std::size_t end, std::size_t begin) const
 
 std::uint64_t Controller::mdts() const
 {
-    const auto& c = *core();
-    const std::uint64_t page = nvme::cap::page_size_min(c.cap);
-    const unsigned shift = static_cast<unsigned>(id_data(77));
-    return shift ? page << shift : 2ull << 20;
+    return core()->mdts();
 }
 
 bool Controller::supports(std::uint32_t opcode) { return core()->supports(opcode); }
@@ -358,6 +355,9 @@ void Controller::reset()
 {
     core::ControllerCore& c = *core();
     c.check_open();
+    for (core::QpairCore* q : c.qpairs)
+        if (q->stop_driver && !q->dead)
+            q->stop_driver();  // an IOWorker's thread: stopped before its queue goes
     const std::uint32_t cc = c.t->reg_read32(nvme::reg::kCc);
     c.t->reg_write32(nvme::reg::kCc, cc & ~nvme::cc::kEnable);
     wait_csts({.rdy = false});
@@ -369,7 +369,7 @@ void Controller::reset()
         c.cmb->program();  // CMB queues and buffers keep their addresses
     run_init();
     for (core::QpairCore* q : c.qpairs) {
-        if (q->dead)
+        if (q->dead || q->stop_driver)
             continue;
         if (const std::size_t lost = q->q->reinit(); lost)
             warn(std::to_string(lost) + " commands pending on qpair " + std::to_string(q->q->qid()) +
@@ -446,6 +446,8 @@ std::vector<CmdLogEntry> Controller::cmdlog_merged(std::size_t count) const
     const auto& c = *core();
     std::vector<CmdLogEntry> all = c.admin->cmdlog(0);
     for (const core::QpairCore* q : c.qpairs) {
+        if (q->stop_driver)
+            continue;  // an IOWorker's queue: its thread writes that log
         auto part = q->q->cmdlog(0);
         all.insert(all.end(), part.begin(), part.end());
     }

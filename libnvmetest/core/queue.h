@@ -88,6 +88,12 @@ public:
     // commands are outstanding.
     std::uint32_t waitdone(unsigned n);
 
+    // Reaps up to max completions that are there now, without waiting, after
+    // ringing the SQ doorbell; commands past their deadline complete with an
+    // all-ones CQE.  Returns how many completed (AERs do not count).  For a
+    // thread that polls its own queue between batches of submissions (IOWorker).
+    unsigned poll(unsigned max);
+
     // AER completions go here instead of counting (admin queue).
     void set_aer_handler(std::function<void(const nvme::Cqe&, Callback&)> h) { on_aer_ = std::move(h); }
 
