@@ -177,6 +177,9 @@ struct IOWorkerArgs {
     // Filled by close(): for each percentile key, the latency in
     // microseconds; also fills IOWorkerResult::latency_distribution.
     std::map<double, double>* output_percentile_latency = nullptr;
+    // Only commands of this opcode count in the percentiles and the
+    // distribution; default: every command.
+    std::optional<std::uint8_t> output_percentile_latency_opcode{};
     // Filled by close() with the latest size() commands (a list of that many
     // entries, as Python's [None] * 1000), oldest first; fewer if fewer ran.
     std::vector<IOWorkerCmdlogRecord>* output_cmdlog_list = nullptr;

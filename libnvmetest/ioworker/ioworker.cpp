@@ -448,7 +448,8 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
     const std::int64_t now = core::now_ns();
     const Slot& s = slots[idx];
     const auto latency = static_cast<std::uint64_t>(now - s.submitted_ns);
-    histogram.add(latency);
+    if (!args.output_percentile_latency_opcode || *args.output_percentile_latency_opcode == s.opcode)
+        histogram.add(latency);
     latency_sum_ns += latency;
     latency_max_ns = std::max(latency_max_ns, latency);
     completed++;

@@ -87,6 +87,40 @@ TEST_F(Nvme0n1Test, IoWorkerPercentileLatency)
               3000u);
 }
 
+TEST_F(Nvme0n1Test, IoWorkerPercentileLatencyOfOneOpcode)
+{
+    // Seed 002: only the DSM commands of a read/DSM/write mix.
+    std::map<double, double> pct{{50, 0}};
+    const auto r = nvme0n1.ioworker({.io_count = 600,
+                                     .op_percentage = {{2, 40}, {9, 30}, {1, 30}},
+                                     .output_percentile_latency = &pct,
+                                     .output_percentile_latency_opcode = 9})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0);
+    const std::uint64_t counted = std::accumulate(r.latency_distribution.begin(),
+                                                  r.latency_distribution.end(), std::uint64_t{0});
+    EXPECT_GT(counted, 100u);
+    EXPECT_EQ(counted, r.io_count_nonread - r.io_count_write);  // the DSM commands only
+    EXPECT_GT(pct[50], 0.0);
+}
+
+TEST_F(Nvme0n1Test, IoWorkerIoTimeoutIsErrorMinus3)
+{
+    // Reads time out after 1 ms (QEMU under TCG takes longer): each completes
+    // with an all-ones CQE, and the worker stops with -3.
+    nvme0n1.set_timeout_ms(0x02, 1);
+    nvmetest::IOWorkerResult r;
+    EXPECT_WARNS(r = nvme0n1.ioworker({.io_size = 256, .io_count = 2000, .qdepth = 32}).start().close(),
+                 "timeout");
+    nvme0n1.set_timeout_ms(0x02, nvme0.timeout());
+    EXPECT_EQ(r.error, nvmetest::kIOWorkerIoTimeout);
+    EXPECT_EQ(r.error_cpl, (std::array<std::uint32_t, 4>{~0u, ~0u, ~0u, ~0u}));
+    EXPECT_EQ(r.error_cmd[0] & 0xff, 0x02u);
+    EXPECT_LT(r.io_count_read, 2000u);
+    nvme0.reset();  // late completions of the timed-out commands are gone with the queue
+}
+
 TEST_F(Nvme0n1Test, IoWorkerCommandErrorStopsItWithTheCommand)
 {
     // An opcode QEMU does not know: Invalid Command Opcode (0x0001).  The SQE
