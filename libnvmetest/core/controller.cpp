@@ -88,6 +88,7 @@ Controller::~Controller()
 {
     if (!core_)
         return;
+    core_->stop_drivers();  // IOWorkers stop before the device may go (QMP power off)
     core_->disable();
     core_->closed = true;
     for (core::QpairCore* q : core_->qpairs)
@@ -355,9 +356,7 @@ void Controller::reset()
 {
     core::ControllerCore& c = *core();
     c.check_open();
-    for (core::QpairCore* q : c.qpairs)
-        if (q->stop_driver && !q->dead)
-            q->stop_driver();  // an IOWorker's thread: stopped before its queue goes
+    c.stop_drivers();  // IOWorkers stop before their queues go
     const std::uint32_t cc = c.t->reg_read32(nvme::reg::kCc);
     c.t->reg_write32(nvme::reg::kCc, cc & ~nvme::cc::kEnable);
     wait_csts({.rdy = false});
@@ -369,7 +368,7 @@ void Controller::reset()
         c.cmb->program();  // CMB queues and buffers keep their addresses
     run_init();
     for (core::QpairCore* q : c.qpairs) {
-        if (q->dead || q->stop_driver)
+        if (q->dead || q->driven_by_thread)
             continue;
         if (const std::size_t lost = q->q->reinit(); lost)
             warn(std::to_string(lost) + " commands pending on qpair " + std::to_string(q->q->qid()) +
@@ -446,7 +445,7 @@ std::vector<CmdLogEntry> Controller::cmdlog_merged(std::size_t count) const
     const auto& c = *core();
     std::vector<CmdLogEntry> all = c.admin->cmdlog(0);
     for (const core::QpairCore* q : c.qpairs) {
-        if (q->stop_driver)
+        if (q->driven_by_thread)
             continue;  // an IOWorker's queue: its thread writes that log
         auto part = q->q->cmdlog(0);
         all.insert(all.end(), part.begin(), part.end());

@@ -7,7 +7,6 @@
 #define NVMETEST_LIB_CORE_CONTROLLER_CORE_H
 
 #include <array>
-#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -86,6 +85,9 @@ struct ControllerCore {
     bool supports(std::uint32_t opcode);
     // Disables the controller (CC.EN = 0, waits for CSTS.RDY = 0, bounded).
     void disable() noexcept;
+    // Stops the threads that drive I/O queues of this device (IOWorkers),
+    // before a reset or release takes their queues.
+    void stop_drivers() noexcept { t->stop_drivers(); }
     // Maximum Data Transfer Size in bytes (2 MiB when MDTS is 0: no limit);
     // UsageError before Identify Controller was read.
     std::uint64_t mdts() const;
@@ -99,10 +101,11 @@ struct QpairCore {
     unsigned prio = 0;
     std::uint64_t msix_baseline = 0;
     bool dead = false;  // deleted, or its controller went away
-    // Set while another thread drives this queue (an IOWorker): Controller::reset()
-    // calls it before disabling the controller, to stop that thread, and then
-    // leaves the queue to its owner (not re-created: the owner ends on it).
-    std::function<void()> stop_driver;
+    // Driven by a thread of its own (an IOWorker, registered with
+    // Transport::add_driver): Controller::reset() stops that thread and leaves
+    // the queue to it (not re-initialized, not re-created), and
+    // Controller::cmdlog_merged() does not read its log.
+    bool driven_by_thread = false;
 
     void check_usable() const;
     // Create I/O CQ and SQ on the device (admin commands, waited for).

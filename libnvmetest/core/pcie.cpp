@@ -119,9 +119,17 @@ void Pcie::mem_word_write(std::uint64_t a, std::uint16_t v) { transport()->bar_w
 void Pcie::mem_dword_write(std::uint64_t a, std::uint32_t v) { transport()->bar_write(0, a, 4, v); }
 void Pcie::mem_qword_write(std::uint64_t a, std::uint64_t v) { transport()->bar_write(0, a, 8, v); }
 
-void Pcie::reset() { transport()->reset(ResetMethod::Hot); }
-void Pcie::flr() { transport()->reset(ResetMethod::Flr); }
-void Pcie::link_disable_enable() { transport()->reset(ResetMethod::Link); }
+namespace {
+void reset_function(core::Transport& t, ResetMethod method)
+{
+    t.stop_drivers();  // IOWorkers stop before the BARs go away for the reset
+    t.reset(method);
+}
+}  // namespace
+
+void Pcie::reset() { reset_function(*transport(), ResetMethod::Hot); }
+void Pcie::flr() { reset_function(*transport(), ResetMethod::Flr); }
+void Pcie::link_disable_enable() { reset_function(*transport(), ResetMethod::Link); }
 
 std::uint16_t Pcie::required_cap(std::uint16_t id, const char* what)
 {

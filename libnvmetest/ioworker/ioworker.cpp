@@ -222,7 +222,8 @@ int IOWorker::Impl::setup()
     }
     qcore = &qpair->core();
     queue = qcore->q.get();
-    qcore->stop_driver = [this] { stop_and_join(); };
+    qcore->driven_by_thread = true;
+    ns.ctrl->t->add_driver(this, [this] { stop_and_join(); });
 
     slots.resize(depth);
     free_slots.reserve(depth);
@@ -243,7 +244,7 @@ void IOWorker::Impl::release_qpair() noexcept
 {
     if (!qpair)
         return;
-    qcore->stop_driver = nullptr;
+    ns.ctrl->t->remove_driver(this);
     if (controller_lost && !qcore->dead) {
         std::erase(qcore->ctrl->qpairs, qcore);
         qcore->dead = true;

@@ -11,8 +11,10 @@
 namespace {
 
 using nvmetest::Buffer;
+using nvmetest::Namespace;
 using nvmetest::Qpair;
 using nvmetest::testing::Nvme0n1Test;
+using nvmetest::testing::SubsystemTest;
 
 void expect_usable(nvmetest::Controller& nvme0, nvmetest::Namespace& nvme0n1)
 {
@@ -59,6 +61,46 @@ TEST_F(Nvme0n1Test, IoWorkerNoticesAControllerDisabledBehindItsBack)
     const auto r = w.close();
     EXPECT_EQ(r.error, nvmetest::kIOWorkerTerminated);
     EXPECT_GT(r.io_count_read, 300u);
+    expect_usable(nvme0, nvme0n1);
+}
+
+TEST_F(Nvme0n1Test, IoWorkerEndsOnFlr)
+{
+    // Seed 000, 2.5: pcie.flr() while a worker runs, then nvme0.reset().
+    auto w = nvme0n1.ioworker({.io_size = 8, .time = 10, .read_percentage = 50}).start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto t0 = std::chrono::steady_clock::now();
+    pcie.flr();
+    while (w.running() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5))
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_FALSE(w.running());
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+    nvme0.reset();
+    const auto r = w.close();
+    EXPECT_EQ(r.error, nvmetest::kIOWorkerTerminated);
+    EXPECT_GT(r.io_count_read + r.io_count_nonread, 0u);
+    expect_usable(nvme0, nvme0n1);
+}
+
+TEST_F(SubsystemTest, IoWorkerEndsOnQmpPowerOff)
+{
+    // The power goes (QMP device_del) under a running worker: poweroff()
+    // releases nvme0, which stops the worker before the function goes.
+    nvmetest::IOWorkerResult r;
+    {
+        Namespace ns(nvme0);
+        auto w = ns.ioworker({.io_size = 8, .time = 10}).start();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        subsystem.poweroff();
+        EXPECT_FALSE(w.running());
+        r = w.close();
+    }
+    EXPECT_EQ(r.error, nvmetest::kIOWorkerTerminated);
+    EXPECT_GT(r.io_count_read, 0u);
+    EXPECT_LT(r.mseconds, 5000u);
+    subsystem.poweron();
+    nvme0.reset();
+    Namespace nvme0n1(nvme0);
     expect_usable(nvme0, nvme0n1);
 }
 
