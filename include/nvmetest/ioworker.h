@@ -31,13 +31,15 @@
 // system call and allocates nothing; submissions are batched: as many as the
 // queue depth allows, then one doorbell write.
 //
-// A controller reset (Controller::reset()) while a worker runs stops the
-// worker first: it ends with error kIOWorkerTerminated (-7) and the counts so
-// far.  A controller that disappears without Controller::reset() (CC.EN
-// cleared, FLR, power off, hot removal: CSTS.RDY 0, CSTS.CFS 1 or all ones)
-// is seen by the worker within a millisecond of idling and ends it the same
-// way; commands that time out (the controller's I/O timeout) end it with
-// kIOWorkerIoTimeout (-3).
+// Controller::reset(), Pcie::reset()/flr()/link_disable_enable() and the
+// release of the Controller (Subsystem::poweroff() through QMP) stop every
+// worker of the device first: it ends with error kIOWorkerTerminated (-7) and
+// the counts so far.  A controller disabled behind the library's back (CC.EN
+// written through nvme0[0x14]: CSTS.RDY 0, CSTS.CFS 1 or all ones) is seen
+// by the worker within a millisecond of idling and ends it the same way;
+// commands that time out (the controller's I/O timeout) end it with
+// kIOWorkerIoTimeout (-3).  A surprise removal from outside the test faults
+// the worker's next BAR access (SIGBUS), as it faults any user of the BAR.
 #ifndef NVMETEST_IOWORKER_H
 #define NVMETEST_IOWORKER_H
 
