@@ -60,10 +60,15 @@ TEST_F(Nvme0n1Test, IoWorkerIopsLimitPerSecond)
                        .start()
                        .close();
     EXPECT_EQ(r.error, 0);
+    // The limiter issues command i at i / iops seconds: 1000 in 2 s, to 1%.
+    EXPECT_GE(r.io_count_read, 990u);
+    EXPECT_LE(r.io_count_read, 1010u);
+    // Counted by completion time: a latency spike at a second's end (TCG on a
+    // busy host) moves a few into the next second, hence 5% per second.
     ASSERT_EQ(per_second.size(), 2u);
     for (std::uint64_t n : per_second) {
-        EXPECT_GE(n, 495u);  // 1%
-        EXPECT_LE(n, 505u);
+        EXPECT_GE(n, 475u);
+        EXPECT_LE(n, 525u);
     }
     EXPECT_EQ(per_second[0] + per_second[1], r.io_count_read);
 }
