@@ -85,7 +85,6 @@ TEST_F(Nvme0n1Test, IoWorkerPercentileLatency)
     EXPECT_LE(pct[50], pct[99]);
     EXPECT_LE(pct[99], pct[99.9]);
     EXPECT_LE(pct[99.9], r.latency_max_us * 1.01 + 1);
-    EXPECT_GE(pct[50] * 2, static_cast<double>(r.latency_average_us) * 0.5);
     ASSERT_EQ(r.latency_distribution.size(), 1'000'001u);
     EXPECT_EQ(std::accumulate(r.latency_distribution.begin(), r.latency_distribution.end(),
                               std::uint64_t{0}),

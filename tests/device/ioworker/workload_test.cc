@@ -195,7 +195,7 @@ TEST_F(QpairTest, IoWorkerIoSequenceAtItsTimes)
     EXPECT_EQ(log[0].opcode, 2);
     EXPECT_EQ(log[1].opcode, 1);
     EXPECT_GE(log[1].time_sent_us, 300000u);
-    EXPECT_LT(log[1].time_sent_us, 400000u);
+    EXPECT_LT(log[1].time_sent_us, 1000000u);  // a sleep: late on a busy host, never early
     EXPECT_GE(r.mseconds, 300u);
 }
 
