@@ -2,6 +2,10 @@
 // The controller goes away under a running IOWorker: the worker ends with
 // error -7 and the counts so far, never hangs, and the controller is usable
 // after Controller::reset().
+//
+// The workers read: a controller reset, FLR or power off with writes in
+// flight makes QEMU 7.2 crash (SIGSEGV) later in the same VM now and then, or
+// never complete a later device_del; seen with plain Qpairs as well.
 #include <nvmetest/fixtures.h>
 #include <nvmetest/ioworker.h>
 
@@ -30,7 +34,7 @@ TEST_F(Nvme0n1Test, IoWorkerEndsOnControllerReset)
     const auto t0 = std::chrono::steady_clock::now();
     nvmetest::IOWorkerResult r;
     {
-        auto w = nvme0n1.ioworker({.io_size = 8, .time = 10, .read_percentage = 50}).start();
+        auto w = nvme0n1.ioworker({.io_size = 8, .time = 10}).start();
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         nvme0.reset();
         EXPECT_FALSE(w.running());
@@ -65,7 +69,7 @@ TEST_F(Nvme0n1Test, IoWorkerNoticesAControllerDisabledBehindItsBack)
 TEST_F(Nvme0n1Test, IoWorkerEndsOnFlr)
 {
     // Seed 000, 2.5: pcie.flr() while a worker runs, then nvme0.reset().
-    auto w = nvme0n1.ioworker({.io_size = 8, .time = 10, .read_percentage = 50}).start();
+    auto w = nvme0n1.ioworker({.io_size = 8, .time = 10}).start();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     const auto t0 = std::chrono::steady_clock::now();
     pcie.flr();
