@@ -78,6 +78,21 @@ TEST(IoWorkerPlan, StepLeavesGaps)
         EXPECT_EQ(ios[i].slba, 16 * i);
 }
 
+TEST(IoWorkerPlan, LbaRandomPercentageMixesSequentialAndRandom)
+{
+    // lba_random=50: half the commands continue the sequential stream, half
+    // land at random (which hits the stream's next LBA almost never).
+    IoPlan plan({.io_size = 8, .time = 1, .lba_random = 50}, kNs);
+    std::uint64_t next = 0;
+    int sequential = 0;
+    for (const auto& io : draw(plan, 10000))
+        if (io.slba == next) {
+            sequential++;
+            next += io.nlb;
+        }
+    EXPECT_NEAR(sequential, 5000, 250);
+}
+
 TEST(IoWorkerPlan, RandomLbasAreAlignedAndInsideTheRegions)
 {
     IoPlan plan({.io_size = 8, .lba_align = 8, .time = 1,
