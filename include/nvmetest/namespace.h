@@ -37,6 +37,7 @@
 
 #include "nvmetest/buffer.h"
 #include "nvmetest/controller.h"
+#include "nvmetest/ioworker.h"
 #include "nvmetest/qpair.h"
 
 namespace nvmetest {
@@ -203,6 +204,11 @@ public:
     // The engine (null when the memory check refused it): the map, locks
     // and checks, for IOWorkers and tests.
     verify::Verifier* verifier() const;
+    // --------------------------------------------------------- IOWorker
+    // An I/O generator with its own thread and Qpair (nvmetest/ioworker.h):
+    //   nvme0n1.ioworker({.io_size = 8, .time = 5}).start().close();
+    // Throws UsageError for contradictory or out-of-range arguments.
+    IOWorker ioworker(IOWorkerArgs args = {}) const;
 
     // ---------------------------------------------------------- helpers
     // Formats this namespace to the LBA format of these sizes and waits (with a

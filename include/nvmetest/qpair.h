@@ -32,6 +32,7 @@
 namespace nvmetest {
 
 namespace core {
+struct ControllerCore;
 struct QpairCore;
 class Queue;
 }
@@ -53,6 +54,8 @@ struct QpairOptions {
 class Qpair {
 public:
     explicit Qpair(Controller& nvme, unsigned depth = 1024, QpairOptions options = {});
+    // Internal: on the controller behind a Namespace (IOWorker).
+    Qpair(const std::shared_ptr<core::ControllerCore>& ctrl, unsigned depth, QpairOptions options);
     Qpair(Qpair&&) noexcept;
     Qpair& operator=(Qpair&&) noexcept;
     Qpair(const Qpair&) = delete;

@@ -111,6 +111,7 @@ void Controller::release() noexcept
 {
     if (!core_)
         return;
+    core_->stop_drivers();  // IOWorkers stop before the device may go (QMP power off)
     core_->disable();
     core_->closed = true;
     core_->dbbuf_dropped();
@@ -336,10 +337,7 @@ std::string Controller::id_string(std::size_t end, std::size_t begin) const
 
 std::uint64_t Controller::mdts() const
 {
-    const auto& c = *core();
-    const std::uint64_t page = nvme::cap::page_size_min(c.cap);
-    const unsigned shift = static_cast<unsigned>(id_data(77));
-    return shift ? page << shift : 2ull << 20;
+    return core()->mdts();
 }
 
 bool Controller::supports(std::uint32_t opcode) { return core()->supports(opcode); }
@@ -399,6 +397,7 @@ void Controller::reset()
 {
     core::ControllerCore& c = *core();
     c.check_open();
+    c.stop_drivers();  // IOWorkers stop before their queues go
     const std::uint32_t cc = c.t->reg_read32(nvme::reg::kCc);
     c.t->reg_write32(nvme::reg::kCc, cc & ~nvme::cc::kEnable);
     wait_csts({.rdy = false});
@@ -415,7 +414,7 @@ void Controller::reset()
     if (c.dbbuf && !c.dbbuf_on)
         c.dbbuf_restore();
     for (core::QpairCore* q : c.qpairs) {
-        if (q->dead)
+        if (q->dead || q->driven_by_thread)
             continue;
         if (const std::size_t lost = q->q->reinit(); lost)
             warn(std::to_string(lost) + " commands pending on qpair " + std::to_string(q->q->qid()) +
@@ -515,6 +514,8 @@ std::vector<CmdLogEntry> Controller::cmdlog_merged(std::size_t count) const
     const auto& c = *core();
     std::vector<CmdLogEntry> all = c.admin->cmdlog(0);
     for (const core::QpairCore* q : c.qpairs) {
+        if (q->driven_by_thread)
+            continue;  // an IOWorker's queue: its thread writes that log
         auto part = q->q->cmdlog(0);
         all.insert(all.end(), part.begin(), part.end());
     }

@@ -231,6 +231,15 @@ void QpairCore::check_usable() const
                              : "this Qpair was deleted: create a new one");
 }
 
+std::uint64_t ControllerCore::mdts() const
+{
+    if (!id_valid)
+        throw UsageError("no Identify Controller data yet: call init_ns() in the initialization");
+    const std::uint64_t page = nvme::cap::page_size_min(cap);
+    const unsigned shift = id_ctrl.data()[77];
+    return shift ? page << shift : 2ull << 20;
+}
+
 void QpairCore::create_on_device()
 {
     const std::uint16_t qid = q->qid();

@@ -149,6 +149,12 @@ struct ControllerCore {
     // The controller was disabled: BAR0 doorbells only, and the memory of the
     // configurations sent is free to go (dbbuf itself is kept for reset()).
     void dbbuf_dropped() noexcept;
+    // Stops the threads that drive I/O queues of this device (IOWorkers),
+    // before a reset or release takes their queues.
+    void stop_drivers() noexcept { t->stop_drivers(); }
+    // Maximum Data Transfer Size in bytes (2 MiB when MDTS is 0: no limit);
+    // UsageError before Identify Controller was read.
+    std::uint64_t mdts() const;
 };
 
 struct QpairCore {
@@ -159,6 +165,11 @@ struct QpairCore {
     unsigned prio = 0;
     std::uint64_t msix_baseline = 0;
     bool dead = false;  // deleted, or its controller went away
+    // Driven by a thread of its own (an IOWorker, registered with
+    // Transport::add_driver): Controller::reset() stops that thread and leaves
+    // the queue to it (not re-initialized, not re-created), and
+    // Controller::cmdlog_merged() does not read its log.
+    bool driven_by_thread = false;
 
     void check_usable() const;
     // Create I/O CQ and SQ on the device (admin commands, waited for).

@@ -6,6 +6,7 @@
 #include "core/raw_command.h"
 #include "core/byte_fields.h"
 #include "core/controller_core.h"
+#include "ioworker/make_ioworker.h"
 #include "nvmetest/errors.h"
 #include "nvmetest/nvme/opcodes.h"
 #include "nvmetest/nvme/status.h"
@@ -48,6 +49,18 @@ Namespace& Namespace::operator=(Namespace&&) noexcept = default;
 Namespace::~Namespace() = default;
 
 void Namespace::close() noexcept { s_.reset(); }
+
+IOWorker Namespace::ioworker(IOWorkerArgs args) const
+{
+    const State& s = state();
+    return nvmetest::ioworker::make_ioworker({.ctrl = s.ctrl,
+                                              .nsid = s.nsid,
+                                              .capacity = s.nsze,
+                                              .sector_size = s.lba_bytes,
+                                              .meta_size = s.ms,
+                                              .extended_lba = s.extended},
+                                             std::move(args));
+}
 
 Namespace::State& Namespace::state() const
 {

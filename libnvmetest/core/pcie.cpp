@@ -138,9 +138,17 @@ void Pcie::bar_write(unsigned bar, std::uint64_t a, unsigned width, std::uint64_
     transport()->bar_write(bar, a, width, v);
 }
 
-void Pcie::reset() { transport()->reset(ResetMethod::Hot); }
-void Pcie::flr() { transport()->reset(ResetMethod::Flr); }
-void Pcie::link_disable_enable() { transport()->reset(ResetMethod::Link); }
+namespace {
+void reset_function(core::Transport& t, ResetMethod method)
+{
+    t.stop_drivers();  // IOWorkers stop before the BARs go away for the reset
+    t.reset(method);
+}
+}  // namespace
+
+void Pcie::reset() { reset_function(*transport(), ResetMethod::Hot); }
+void Pcie::flr() { reset_function(*transport(), ResetMethod::Flr); }
+void Pcie::link_disable_enable() { reset_function(*transport(), ResetMethod::Link); }
 
 std::uint16_t Pcie::required_cap(std::uint16_t id, const char* what)
 {

@@ -32,9 +32,10 @@ std::uint16_t pick_sqid(const core::ControllerCore& c, std::optional<std::uint16
 
 }  // namespace
 
-Qpair::Qpair(Controller& nvme, unsigned depth, QpairOptions o)
+Qpair::Qpair(Controller& nvme, unsigned depth, QpairOptions o) : Qpair(nvme.core(), depth, o) {}
+
+Qpair::Qpair(const std::shared_ptr<core::ControllerCore>& ctrl, unsigned depth, QpairOptions o)
 {
-    const auto& ctrl = nvme.core();
     ctrl->check_open();
     const std::uint32_t mqes = nvme::cap::mqes(ctrl->cap) + 1;
     if (depth < 2 || depth > mqes)
@@ -50,7 +51,7 @@ Qpair::Qpair(Controller& nvme, unsigned depth, QpairOptions o)
     cfg.depth = depth;
     cfg.dstrd = ctrl->dstrd;
     cfg.page_size = ctrl->page_size;
-    const std::uint64_t pages = nvme.mdts() / ctrl->page_size;
+    const std::uint64_t pages = ctrl->mdts() / ctrl->page_size;
     cfg.max_prp_entries = static_cast<std::uint32_t>(std::min<std::uint64_t>(pages + 1, 512));
     cfg.lazy_doorbell = o.lazy_doorbell;
     if (o.sq_in_cmb || o.cq_in_cmb) {

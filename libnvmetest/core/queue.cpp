@@ -495,6 +495,19 @@ std::uint32_t Queue::waitdone(unsigned n)
     return last;
 }
 
+unsigned Queue::poll(unsigned max)
+{
+    ring_sq_doorbell();
+    std::uint32_t last = 0;
+    unsigned done = reap(max, last);
+    if (done == 0 && outstanding_) {
+        const std::int64_t now = now_ns();
+        if (now >= next_deadline_ns_)
+            done = expire(now, last);
+    }
+    return done;
+}
+
 void Queue::poll_completions()
 {
     if (t_in_callback)

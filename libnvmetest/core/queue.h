@@ -152,6 +152,11 @@ public:
     // a waitdone() asking: they are counted by the next waitdone().  For a
     // submitter waiting on LBA locks its own earlier commands may hold.
     void poll_completions();
+    // Reaps up to max completions that are there now, without waiting, after
+    // ringing the SQ doorbell; commands past their deadline complete with an
+    // all-ones CQE.  Returns how many completed (AERs do not count).  For a
+    // thread that polls its own queue between batches of submissions (IOWorker).
+    unsigned poll(unsigned max);
 
     // AER completions go here instead of counting (admin queue).
     void set_aer_handler(std::function<void(const nvme::Cqe&, Callback&)> h) { on_aer_ = std::move(h); }

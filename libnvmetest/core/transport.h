@@ -14,9 +14,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "nvmetest/bar.h"
 #include "nvmetest/device_info.h"
@@ -76,7 +79,29 @@ public:
     virtual IrqSet* irqs() noexcept = 0;
 
     // PCIe resets; config space is restored, BAR mappings fault back in.
+    // Callers stop the drivers first (stop_drivers()).
     virtual void reset(ResetMethod method) = 0;
+
+    // Threads that drive queues of this device (IOWorkers) register how to
+    // stop them.  Every reset or release of the device calls stop_drivers()
+    // first: a BAR access during a PCIe reset, or after removal, faults
+    // (SIGBUS), and a controller reset takes their queues.  Test thread only.
+    void add_driver(const void* owner, std::function<void()> stop)
+    {
+        drivers_.emplace_back(owner, std::move(stop));
+    }
+    void remove_driver(const void* owner) noexcept
+    {
+        std::erase_if(drivers_, [owner](const auto& d) { return d.first == owner; });
+    }
+    void stop_drivers() noexcept
+    {
+        for (auto& d : drivers_)
+            d.second();  // noexcept by contract: it stops and joins a thread
+    }
+
+private:
+    std::vector<std::pair<const void*, std::function<void()>>> drivers_;
 };
 
 // Opens a function bound to nvmetest.ko ("0000:01:00.0" or "01:00.0").

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: BSD-3-Clause
+//
+// IOWorker: PyNVMe3's I/O generator (seed 002, section 1).  One IOWorker is one
+// thread of its own driving one Qpair of its own, created on the namespace's
+// controller by start() and deleted by close(); the test thread meanwhile
+// keeps the admin queue and may send admin commands, reset the controller, ...
+//
+//   // Python: nvme0n1.ioworker(io_size=8, lba_random=True, read_percentage=0,
+//   //                          time=2).start().close()
+//   auto r = nvme0n1.ioworker({.io_size = 8, .time = 2, .read_percentage = 0}).start().close();
+//
+//   // Python: with nvme0n1.ioworker(io_size=8, time=10): nvme0.reset()
+//   {
+//       auto w = nvme0n1.ioworker({.io_size = 8, .time = 10}).start();
+//       nvme0.reset();
+//   }   // the scope guard: the destructor closes (the result is then dropped)
+//
+// Parameters are the fields of IOWorkerArgs, in declaration order (C++
+// designated initializers must keep it).  Same names, units and defaults as
+// PyNVMe3; see each field.  Parameters that are unknown to C++ simply do not
+// compile; contradictory or out-of-range values throw UsageError from
+// Namespace::ioworker(), before anything reaches the device.
+//
+// The worker draws its random numbers from its own xoshiro256** generator,
+// seeded from nvmetest::rand64() of the thread that calls ioworker(): after
+// srand(seed), the same program creates workers that make the same choices
+// (sizes, LBAs, opcodes, random data).
+//
+// Hot path: requests, data buffers (one DMA region per worker, one slot per
+// queue entry) and statistics are preallocated; an I/O takes no lock, makes no
+// system call and allocates nothing; submissions are batched: as many as the
+// queue depth allows, then one doorbell write.
+//
+// Controller::reset(), Pcie::reset()/flr()/link_disable_enable() and the
+// release of the Controller (Subsystem::poweroff() through QMP) stop every
+// worker of the device first: it ends with error kIOWorkerTerminated (-7) and
+// the counts so far.  A controller disabled behind the library's back (CC.EN
+// written through nvme0[0x14]: CSTS.RDY 0, CSTS.CFS 1 or all ones) is seen
+// by the worker within a millisecond of idling and ends it the same way;
+// commands that time out (the controller's I/O timeout) end it with
+// kIOWorkerIoTimeout (-3).  A surprise removal from outside the test faults
+// the worker's next BAR access (SIGBUS), as it faults any user of the BAR.
+#ifndef NVMETEST_IOWORKER_H
+#define NVMETEST_IOWORKER_H
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace nvmetest {
+
+// error of IOWorkerResult: 0, an NVMe status (SCT << 8 | SC, e.g. 0x281 for
+// an unrecovered read error) when a command failed, or one of these.
+inline constexpr int kIOWorkerSuccess = 0;
+inline constexpr int kIOWorkerInitFail = -1;         // setup failed (message warned)
+inline constexpr int kIOWorkerIoSizeOverMdts = -2;   // an io_size beyond MDTS: no I/O sent
+inline constexpr int kIOWorkerIoTimeout = -3;        // a command timed out (all-ones CQE)
+inline constexpr int kIOWorkerTimeout = -4;          // the worker overran its time (reserved)
+inline constexpr int kIOWorkerBufferAllocFail = -5;  // its DMA memory could not be allocated
+inline constexpr int kIOWorkerIoCmdError = -6;       // a command could not be submitted
+inline constexpr int kIOWorkerTerminated = -7;       // controller reset or lost while running
+inline constexpr int kIOWorkerSlowIo = -8;           // a command took longer than slow_latency
+inline constexpr int kIOWorkerCreateQpairFail = -9;  // its I/O queue pair could not be created
+inline constexpr int kIOWorkerIllegalSectorSize = -10;  // LBA format with separate metadata
+
+// io_size: LBAs per command.  A fixed size (8), a list of sizes drawn with
+// equal probability ({8, 16, 256}), a map of size to weight ({{8, 50}, {16,
+// 25}, {256, 25}}: weights are ratios, e.g. percentages), or
+// IoSize::range(1, 8) for Python's range(1, 8) (sizes 1..7).
+class IoSize {
+public:
+    IoSize(std::uint32_t lbas) : weights_{{lbas, 1}} {}
+    IoSize(std::initializer_list<std::uint32_t> sizes);
+    IoSize(std::initializer_list<std::pair<const std::uint32_t, std::uint32_t>> weights)
+        : weights_(weights) {}
+    IoSize(std::map<std::uint32_t, std::uint32_t> weights) : weights_(std::move(weights)) {}
+    // Sizes begin .. end - 1, each equally likely.
+    static IoSize range(std::uint32_t begin, std::uint32_t end);
+
+    const std::map<std::uint32_t, std::uint32_t>& weights() const noexcept { return weights_; }
+
+private:
+    std::map<std::uint32_t, std::uint32_t> weights_;
+};
+
+// lba_random: true (100% random LBAs), false (sequential) or a percentage of
+// random commands, 0..100.
+class LbaRandom {
+public:
+    LbaRandom(bool random) : percent_(random ? 100 : 0) {}
+    LbaRandom(int percent) : percent_(percent) {}
+    int percent() const noexcept { return percent_; }
+
+private:
+    int percent_;
+};
+
+// region_start / region_end: one LBA or a list of them (several regions).
+class LbaList {
+public:
+    LbaList() = default;
+    LbaList(std::uint64_t lba) : lbas_{lba} {}
+    LbaList(std::initializer_list<std::uint64_t> lbas) : lbas_(lbas) {}
+    LbaList(std::vector<std::uint64_t> lbas) : lbas_(std::move(lbas)) {}
+    const std::vector<std::uint64_t>& lbas() const noexcept { return lbas_; }
+
+private:
+    std::vector<std::uint64_t> lbas_;
+};
+
+// One command of io_sequence: (slba, nlb, opcode, time_sent_us).
+struct IoSequenceEntry {
+    std::uint64_t slba = 0;
+    std::uint32_t nlb = 1;
+    std::uint8_t opcode = 2;
+    std::uint64_t time_sent_us = 0;  // from the worker's start
+};
+
+// One record of output_cmdlog_list: (slba, nlb, opcode, time_sent_us,
+// time_cplt_us, status).  Times are microseconds from the worker's start
+// (test_start_sec/nsec); status is the CQE's status field without the phase
+// bit (0xffff for a command that timed out).
+struct IOWorkerCmdlogRecord {
+    std::uint64_t slba = 0;
+    std::uint32_t nlb = 0;
+    std::uint8_t opcode = 0;
+    std::uint64_t time_sent_us = 0;
+    std::uint64_t time_cplt_us = 0;
+    std::uint16_t status = 0;
+};
+
+struct IOWorkerArgs {
+    IoSize io_size = 8;          // LBAs per command (see IoSize)
+    std::uint64_t lba_align = 1; // every slba is a multiple of this (LBAs)
+    double time = 0;             // seconds to run; 0: no time limit
+    std::uint64_t io_count = 0;  // commands to send; 0: unlimited
+    std::uint64_t lba_count = 0; // LBAs to process (the last command is cut to fit); 0: unlimited
+    LbaRandom lba_random = true;
+    // The first sequential slba; default region_start (the first region's).
+    std::optional<std::uint64_t> lba_start{};
+    // Sequential only: LBAs from one slba to the next, negative and zero
+    // included; default: the size of the command just sent (contiguous).
+    std::optional<std::int64_t> lba_step{};
+    // Epoch seconds (Python's time.time()) before which no command is sent.
+    std::optional<double> start_time{};
+    int read_percentage = 100;   // reads among reads and writes, 0..100
+    // {opcode: percent}, any I/O opcodes, two-decimal percentages summing to
+    // 100.00; takes precedence over read_percentage.  Read (2), write (1),
+    // compare (5) carry data; DSM (9) deallocates the command's LBA range;
+    // flush (0) has none; others send slba/nlb/io_flags in dwords 10-12, with
+    // data per opcode bits 1:0 (1 to the device, 2 from it).
+    std::map<std::uint8_t, double> op_percentage{};
+    unsigned qdepth = 63;        // commands in flight; the queue has qdepth + 1 entries
+    unsigned qprio = 0;          // SQ priority (QPRIO) for weighted round robin
+    LbaList region_start = 0;    // first LBA of each region
+    LbaList region_end{};        // end (excluded) of each region; default: capacity
+    std::uint32_t iops = 0;      // commands per second at most; 0: unlimited
+    std::uint16_t io_flags = 0;  // dword 12 bits 31:16 (0x4000: FUA)
+    // 100 weights summing to 10000 over 100 equal parts of the (single)
+    // region, for random LBAs (the JEDEC workload).
+    std::vector<std::uint32_t> distribution{};
+    // Data pattern of written data, as Buffer's (nvmetest/pattern.h); the
+    // default is random, incompressible data.
+    std::uint64_t pvalue = 100;
+    std::uint32_t ptype = 0xbeef;
+    // Exactly these commands, each at its time; replaces the generated workload.
+    std::vector<IoSequenceEntry> io_sequence{};
+    std::uint64_t slow_latency = 1'000'000;  // microseconds: slower commands are warned
+    bool exit_on_error = true;   // stop at the first failed command
+    std::optional<unsigned> cpu_id{};  // pin the worker's thread to this CPU
+    // Filled by close(): commands completed in each second of the run (the
+    // last partial second too, unless the run ended by its time limit).
+    std::vector<std::uint64_t>* output_io_per_second = nullptr;
+    // Filled by close(): for each percentile key, the latency in
+    // microseconds; also fills IOWorkerResult::latency_distribution.
+    std::map<double, double>* output_percentile_latency = nullptr;
+    // Only commands of this opcode count in the percentiles and the
+    // distribution; default: every command.
+    std::optional<std::uint8_t> output_percentile_latency_opcode{};
+    // Filled by close() with the latest size() commands (a list of that many
+    // entries, as Python's [None] * 1000), oldest first; fewer if fewer ran.
+    std::vector<IOWorkerCmdlogRecord>* output_cmdlog_list = nullptr;
+    bool cmdlog_error_only = false;  // output_cmdlog_list keeps failed commands only
+};
+
+// What close() returns (seed 002, 1.3).
+struct IOWorkerResult {
+    std::uint64_t io_count_read = 0;     // read commands completed
+    std::uint64_t io_count_nonread = 0;  // every other command completed
+    std::uint64_t io_count_write = 0;    // write commands completed
+    std::uint64_t lba_count_read = 0;
+    std::uint64_t lba_count_nonread = 0;
+    std::uint64_t lba_count_write = 0;
+    std::uint64_t mseconds = 0;          // from the first command to the last completion
+    std::uint64_t latency_max_us = 0;
+    std::uint64_t latency_average_us = 0;
+    int error = kIOWorkerSuccess;        // see kIOWorker*; an NVMe status when > 0
+    std::array<std::uint32_t, 16> error_cmd{};  // SQE of the command behind error
+    std::array<std::uint32_t, 4> error_cpl{};   // its CQE (all ones: timed out)
+    double cpu_usage = 0;                // worker thread CPU time / wall time
+    std::int64_t test_start_sec = 0;     // epoch time of the start, seconds
+    std::int64_t test_start_nsec = 0;    // and nanoseconds
+    // Commands by latency in microseconds, index 0..1000000 (the last
+    // counts everything slower); empty unless output_percentile_latency.
+    std::vector<std::uint64_t> latency_distribution{};
+};
+
+class IOWorker {
+public:
+    struct Impl;
+    explicit IOWorker(std::unique_ptr<Impl> impl);
+    IOWorker(IOWorker&&) noexcept;
+    IOWorker& operator=(IOWorker&&) noexcept;
+    IOWorker(const IOWorker&) = delete;
+    IOWorker& operator=(const IOWorker&) = delete;
+    // Closes a started worker (Python's with): waits for it; never throws.
+    ~IOWorker();
+
+    // Creates the Qpair and starts the thread.  A setup failure does not
+    // throw: it becomes the result's error (-1, -2, -5, -9, -10).  Starting
+    // twice throws UsageError.
+    IOWorker& start() &;
+    IOWorker start() &&;
+    // Waits for the end of the workload, deletes the Qpair and returns the
+    // result; again: the same result.  UsageError when never started.
+    IOWorkerResult close();
+    // Whether the thread still sends or waits for commands.
+    bool running() const;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nvmetest
+
+#endif  // NVMETEST_IOWORKER_H

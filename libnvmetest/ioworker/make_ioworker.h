@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: BSD-3-Clause
+//
+// Internal: how Namespace::ioworker() hands its namespace to an IOWorker.
+#ifndef NVMETEST_LIB_IOWORKER_MAKE_IOWORKER_H
+#define NVMETEST_LIB_IOWORKER_MAKE_IOWORKER_H
+
+#include <cstdint>
+#include <memory>
+
+#include "nvmetest/ioworker.h"
+
+namespace nvmetest::core {
+struct ControllerCore;
+}
+
+namespace nvmetest::ioworker {
+
+struct NamespaceView {
+    std::shared_ptr<core::ControllerCore> ctrl;
+    std::uint32_t nsid = 1;
+    std::uint64_t capacity = 0;
+    std::uint32_t sector_size = 512;
+    std::uint32_t meta_size = 0;
+    bool extended_lba = false;
+};
+
+// Checks args (UsageError) and prepares the worker; nothing reaches the device.
+IOWorker make_ioworker(const NamespaceView& ns, IOWorkerArgs args);
+
+}  // namespace nvmetest::ioworker
+
+#endif  // NVMETEST_LIB_IOWORKER_MAKE_IOWORKER_H

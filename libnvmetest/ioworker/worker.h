@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: BSD-3-Clause
+//
+// Internal: the state of one IOWorker, shared by its setup and teardown on the
+// test thread (ioworker.cpp) and its I/O loop on its own thread
+// (worker_loop.cpp).  The test thread touches the worker state only before
+// the thread starts and after it was joined.
+#ifndef NVMETEST_LIB_IOWORKER_WORKER_H
+#define NVMETEST_LIB_IOWORKER_WORKER_H
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/controller_core.h"
+#include "core/queue.h"
+#include "ioworker/io_plan.h"
+#include "ioworker/latency_histogram.h"
+#include "ioworker/make_ioworker.h"
+#include "nvmetest/ioworker.h"
+#include "nvmetest/qpair.h"
+#include "nvmetest/random.h"
+
+namespace nvmetest {
+namespace ioworker {
+inline constexpr std::int64_t kNsPerSec = 1'000'000'000;
+inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+inline constexpr std::size_t kDsmRangeBytes = 16;  // one DSM range per slot
+}  // namespace ioworker
+
+struct IOWorker::Impl {
+    // One command in flight.
+    struct Slot {
+        std::int64_t submitted_ns = 0;
+        std::uint64_t slba = 0;
+        std::uint32_t nlb = 0;
+        std::uint16_t cid = 0;
+        std::uint8_t opcode = 0;
+    };
+
+    Impl(const ioworker::NamespaceView& view, IOWorkerArgs a)
+        : ns(view),
+          args(std::move(a)),
+          plan(args, {.capacity = view.capacity, .sector_size = view.sector_size}),
+          rng(rand64())
+    {
+    }
+
+    // ------------------------------------------------------------ setup
+    // Returns 0 or the result's error code; warns what went wrong.
+    int setup();
+    void stop_and_join() noexcept
+    {
+        stop_requested.store(true, std::memory_order_relaxed);
+        if (thread.joinable())
+            thread.join();
+    }
+    void release_qpair() noexcept;
+
+    // ----------------------------------------------------- worker thread
+    void run() noexcept;
+    void loop();
+    void issue(std::int64_t now);
+    bool submit_one(const ioworker::PlannedIo& io, std::int64_t now);
+    void complete(std::uint32_t slot, const nvme::Cqe& cqe) noexcept;
+    void record_error(int code, const Slot& s, const nvme::Cqe& cqe) noexcept;
+    bool controller_gone() const noexcept;
+    void count_second(std::int64_t now) noexcept;
+    // Appends the counts of the seconds that ended before t.
+    void close_seconds_before(std::int64_t t) noexcept;
+    void finish(std::int64_t end_ns) noexcept;
+
+    // Where the data of a command goes or comes from.  Reads land in the
+    // slot's own buffer; writes send the worker's pattern region.  The data
+    // verification engine plugs in here: it will fill the slot's buffer with
+    // per-LBA check values for a write (and return it instead of the
+    // pattern), and check a read's slot buffer in complete(), unless
+    // verify_disable.
+    core::DataRef data_for(std::uint32_t slot, unsigned direction) const noexcept
+    {
+        if (direction == 2) {
+            const DmaMemory& chunk = read_chunks[slot / slots_per_chunk];
+            const std::size_t off = (slot % slots_per_chunk) * slot_bytes;
+            return {.iova = chunk.iova(off), .size = slot_bytes, .offset = 0, .name = "ioworker read slot"};
+        }
+        return {.iova = pattern.iova(), .size = slot_bytes, .offset = 0, .name = "ioworker pattern"};
+    }
+
+    // Fixed at creation.
+    ioworker::NamespaceView ns;
+    IOWorkerArgs args;
+    ioworker::IoPlan plan;
+    Xoshiro256ss rng;
+    std::uint32_t lba_bytes = 512;
+    std::array<std::uint32_t, 256> timeouts_ms{};
+
+    // Made by start() on the test thread, used by the worker thread.
+    std::optional<Qpair> qpair;
+    core::QpairCore* qcore = nullptr;
+    core::Queue* queue = nullptr;
+    DmaMemory pattern;
+    std::vector<DmaMemory> read_chunks;
+    DmaMemory dsm_ranges;
+    std::size_t slot_bytes = 0;
+    std::size_t slots_per_chunk = 1;
+    std::vector<Slot> slots;
+    std::vector<std::uint32_t> free_slots;
+    ioworker::LatencyHistogram histogram;
+    std::vector<std::uint64_t> io_per_second;
+    std::vector<IOWorkerCmdlogRecord> cmdlog;  // a ring of output_cmdlog_list->size()
+    std::uint64_t cmdlog_written = 0;
+
+    std::thread thread;
+    std::atomic<bool> stop_requested{false};
+    std::atomic<bool> running{false};
+    bool started = false;
+    bool closed = false;
+
+    // Worker state (read by the test thread after join).
+    IOWorkerResult result;
+    std::string failure;       // an exception that ended the worker thread
+    bool controller_lost = false;
+    std::uint64_t slow_count = 0;
+    std::uint64_t slowest_ns = 0;
+    std::int64_t start_ns = 0;
+    std::int64_t deadline_ns = ioworker::kNever;
+    std::int64_t next_issue_ns = 0;
+    std::int64_t second_end_ns = 0;
+    std::uint64_t second_count = 0;
+    std::uint64_t issued = 0;
+    std::uint64_t lbas_issued = 0;
+    std::size_t sequence_next = 0;
+    std::size_t outstanding = 0;
+    std::uint64_t latency_sum_ns = 0;
+    std::uint64_t latency_max_ns = 0;
+    std::uint64_t completed = 0;
+    bool issuing_done = false;
+    bool ended_by_time = false;
+};
+
+}  // namespace nvmetest
+
+#endif  // NVMETEST_LIB_IOWORKER_WORKER_H

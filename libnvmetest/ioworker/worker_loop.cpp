@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: BSD-3-Clause
+//
+// The IOWorker's own thread: the I/O loop.  It alone drives the worker's
+// Qpair; per command it takes no lock, allocates nothing and makes no system
+// call (the clock is the vDSO's; sleeps only while the rate limit or an
+// io_sequence time holds commands back).
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "ioworker/worker.h"
+#include "nvmetest/errors.h"
+#include "nvmetest/nvme/registers.h"
+
+namespace nvmetest {
+namespace {
+
+constexpr std::uint8_t kOpWrite = 0x01, kOpRead = 0x02, kOpDsm = 0x09;
+// Idle time after which the worker reads CSTS to see whether its controller
+// is still there (and at most this often).
+constexpr std::int64_t kControllerCheckNs = 1'000'000;
+// Waiting for the rate limit or an io_sequence time longer than this sleeps
+// instead of polling (the time a sleep may overshoot is well below it).
+constexpr std::int64_t kSleepAboveNs = 200'000;
+
+std::int64_t thread_cpu_ns() noexcept
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::int64_t{ts.tv_sec} * ioworker::kNsPerSec + ts.tv_nsec;
+}
+
+}  // namespace
+
+using ioworker::kDsmRangeBytes;
+using ioworker::kNsPerSec;
+
+void IOWorker::Impl::run() noexcept
+{
+    try {
+        if (args.cpu_id) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(*args.cpu_id, &set);
+            if (const int err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+                throw Error("cpu_id " + std::to_string(*args.cpu_id) + ": " + std::strerror(err));
+        }
+        if (args.start_time) {
+            const auto at = std::chrono::system_clock::time_point(
+                std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                    std::chrono::duration<double>(*args.start_time)));
+            while (std::chrono::system_clock::now() < at &&
+                   !stop_requested.load(std::memory_order_relaxed))
+                std::this_thread::sleep_for(std::min<std::chrono::system_clock::duration>(
+                    at - std::chrono::system_clock::now(), std::chrono::milliseconds(10)));
+        }
+        loop();
+    } catch (const std::exception& e) {
+        failure = e.what();
+        if (result.error == kIOWorkerSuccess)
+            result.error = kIOWorkerInitFail;
+    }
+    running.store(false, std::memory_order_release);
+}
+
+void IOWorker::Impl::loop()
+{
+    const auto wall = std::chrono::system_clock::now().time_since_epoch();
+    result.test_start_sec = std::chrono::duration_cast<std::chrono::seconds>(wall).count();
+    result.test_start_nsec =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(wall).count() % kNsPerSec;
+    const std::int64_t cpu0 = thread_cpu_ns();
+    start_ns = core::now_ns();
+    if (args.time > 0)
+        deadline_ns = start_ns + static_cast<std::int64_t>(args.time * 1e9);
+    second_end_ns = start_ns + kNsPerSec;
+    next_issue_ns = start_ns;
+
+    std::int64_t now = start_ns;
+    std::int64_t last_progress = now, last_check = now;
+    for (;;) {
+        if (stop_requested.load(std::memory_order_relaxed)) {
+            // Controller::reset() is waiting to disable the controller: what
+            // is in flight is lost with the queue.
+            controller_lost = true;
+            if (result.error == kIOWorkerSuccess || result.error == kIOWorkerSlowIo)
+                result.error = kIOWorkerTerminated;
+            break;
+        }
+        if (!issuing_done)
+            issue(now);
+        if (issuing_done && outstanding == 0)
+            break;
+        const unsigned got = outstanding ? queue->poll(static_cast<unsigned>(outstanding)) : 0;
+        now = core::now_ns();
+        if (got) {
+            last_progress = now;
+            continue;
+        }
+        if (now - last_progress > kControllerCheckNs && now - last_check > kControllerCheckNs) {
+            last_check = now;
+            if (controller_gone()) {
+                controller_lost = true;
+                if (result.error == kIOWorkerSuccess || result.error == kIOWorkerSlowIo)
+                    result.error = kIOWorkerTerminated;
+                break;
+            }
+        }
+        // Nothing to reap and the next command not due yet: sleep off most of the wait.
+        if (!issuing_done && outstanding == 0) {
+            const std::int64_t wait = next_issue_ns - now;
+            if (wait > kSleepAboveNs)
+                std::this_thread::sleep_for(std::chrono::nanoseconds(wait - kSleepAboveNs / 2));
+            now = core::now_ns();
+        }
+    }
+    const std::int64_t end = core::now_ns();
+    const std::int64_t cpu = thread_cpu_ns() - cpu0;
+    finish(end);
+    result.cpu_usage = end > start_ns ? static_cast<double>(cpu) / static_cast<double>(end - start_ns) : 0;
+}
+
+bool IOWorker::Impl::controller_gone() const noexcept
+{
+    const std::uint32_t csts = ns.ctrl->t->reg_read32(nvme::reg::kCsts);
+    return csts == 0xffffffffu || !(csts & 1u) || (csts & 2u);
+}
+
+void IOWorker::Impl::issue(std::int64_t now)
+{
+    const bool sequence = !args.io_sequence.empty();
+    while (outstanding < args.qdepth) {
+        if (now >= deadline_ns) {
+            ended_by_time = true;
+            issuing_done = true;
+            break;
+        }
+        if ((args.io_count && issued >= args.io_count) ||
+            (args.lba_count && lbas_issued >= args.lba_count) ||
+            (sequence && sequence_next == args.io_sequence.size()) ||
+            (plan.one_pass() && plan.pass_complete()) ||
+            (args.exit_on_error && result.error != kIOWorkerSuccess &&
+             result.error != kIOWorkerSlowIo)) {
+            issuing_done = true;
+            break;
+        }
+        if (now < next_issue_ns)
+            break;  // the rate limit or the sequence's next time
+        ioworker::PlannedIo io;
+        if (sequence) {
+            const IoSequenceEntry& e = args.io_sequence[sequence_next];
+            io = {.slba = e.slba, .nlb = ioworker::IoPlan::has_lba_range(e.opcode) ? e.nlb : 0,
+                  .opcode = e.opcode};
+        } else {
+            io = plan.next(rng);
+        }
+        if (args.lba_count && io.nlb > args.lba_count - lbas_issued)
+            io.nlb = static_cast<std::uint32_t>(args.lba_count - lbas_issued);
+        if (!submit_one(io, now)) {
+            issuing_done = true;
+            break;
+        }
+        issued++;
+        lbas_issued += io.nlb;
+        if (sequence) {
+            if (++sequence_next < args.io_sequence.size())
+                next_issue_ns =
+                    start_ns +
+                    static_cast<std::int64_t>(args.io_sequence[sequence_next].time_sent_us) * 1000;
+        } else if (args.iops) {
+            next_issue_ns = start_ns + static_cast<std::int64_t>(static_cast<double>(issued) *
+                                                                 1e9 / args.iops);
+        }
+    }
+    queue->ring_sq_doorbell();  // one doorbell write for the batch
+}
+
+bool IOWorker::Impl::submit_one(const ioworker::PlannedIo& io, std::int64_t now)
+{
+    const std::uint32_t idx = free_slots.back();
+    Slot& s = slots[idx];
+    s.submitted_ns = now;
+    s.slba = io.slba;
+    s.nlb = io.nlb;
+    s.opcode = io.opcode;
+
+    nvme::Sqe sqe{};
+    sqe.set_opcode(io.opcode);
+    sqe.set_nsid(ns.nsid);
+    const unsigned direction = ioworker::IoPlan::data_direction(io.opcode);
+    core::DataRef data;
+    std::size_t xfer = 0;
+    if (io.opcode == kOpDsm) {
+        const std::size_t off = std::size_t{idx} * kDsmRangeBytes;
+        dsm_ranges.store<std::uint32_t>(off, 0);  // context attributes
+        dsm_ranges.store<std::uint32_t>(off + 4, io.nlb);
+        dsm_ranges.store<std::uint64_t>(off + 8, io.slba);
+        sqe.cdw[10] = 0;  // one range (0-based)
+        sqe.cdw[11] = 1u << 2;  // AD: deallocate
+        data = {.iova = dsm_ranges.iova(off), .size = kDsmRangeBytes, .offset = 0, .name = "ioworker dsm range"};
+        xfer = kDsmRangeBytes;
+    } else if (io.nlb) {
+        sqe.cdw[10] = static_cast<std::uint32_t>(io.slba);
+        sqe.cdw[11] = static_cast<std::uint32_t>(io.slba >> 32);
+        sqe.cdw[12] = (io.nlb - 1) | std::uint32_t{args.io_flags} << 16;
+        if (direction) {
+            data = data_for(idx, direction);
+            xfer = std::size_t{io.nlb} * lba_bytes;
+        }
+    }
+    try {
+        s.cid = queue->submit(sqe, xfer ? &data : nullptr, xfer,
+                              [this, idx](const nvme::Cqe& cqe) { complete(idx, cqe); },
+                              timeouts_ms[io.opcode]);
+    } catch (const std::exception& e) {
+        failure = e.what();
+        if (result.error == kIOWorkerSuccess || result.error == kIOWorkerSlowIo)
+            result.error = kIOWorkerIoCmdError;
+        return false;
+    }
+    free_slots.pop_back();
+    outstanding++;
+    return true;
+}
+
+void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
+{
+    const std::int64_t now = core::now_ns();
+    const Slot& s = slots[idx];
+    const auto latency = static_cast<std::uint64_t>(now - s.submitted_ns);
+    if (!args.output_percentile_latency_opcode || *args.output_percentile_latency_opcode == s.opcode)
+        histogram.add(latency);
+    latency_sum_ns += latency;
+    latency_max_ns = std::max(latency_max_ns, latency);
+    completed++;
+    if (s.opcode == kOpRead) {
+        result.io_count_read++;
+        result.lba_count_read += s.nlb;
+    } else {
+        result.io_count_nonread++;
+        result.lba_count_nonread += s.nlb;
+        if (s.opcode == kOpWrite) {
+            result.io_count_write++;
+            result.lba_count_write += s.nlb;
+        }
+    }
+    if (args.output_io_per_second)
+        count_second(now);
+
+    const bool timed_out = cqe.dw[0] == 0xffffffffu && cqe.dw[3] == 0xffffffffu;
+    const std::uint16_t status = timed_out ? 0xffff : cqe.status();
+    if (timed_out)
+        record_error(kIOWorkerIoTimeout, s, cqe);
+    else if (!cqe.ok())
+        record_error(cqe.status() & 0x7ff, s, cqe);
+    if (latency > args.slow_latency * 1000) {
+        slow_count++;
+        slowest_ns = std::max(slowest_ns, latency);
+        if (result.error == kIOWorkerSuccess)
+            result.error = kIOWorkerSlowIo;
+    }
+    if (!cmdlog.empty() && (!args.cmdlog_error_only || status != 0)) {
+        IOWorkerCmdlogRecord& r = cmdlog[cmdlog_written++ % cmdlog.size()];
+        r = {.slba = s.slba,
+             .nlb = s.nlb,
+             .opcode = s.opcode,
+             .time_sent_us = static_cast<std::uint64_t>(s.submitted_ns - start_ns) / 1000,
+             .time_cplt_us = static_cast<std::uint64_t>(now - start_ns) / 1000,
+             .status = status};
+    }
+    free_slots.push_back(idx);
+    outstanding--;
+}
+
+void IOWorker::Impl::record_error(int code, const Slot& s, const nvme::Cqe& cqe) noexcept
+{
+    if (result.error != kIOWorkerSuccess && result.error != kIOWorkerSlowIo)
+        return;  // the first error stays
+    result.error = code;
+    nvme::Cqe probe{};
+    probe.set_cid(s.cid);
+    try {
+        const nvme::Sqe sqe = queue->get_cmd(probe);
+        std::memcpy(result.error_cmd.data(), sqe.cdw, sizeof(sqe.cdw));
+    } catch (...) {
+        // The command log no longer holds it: error_cmd stays zero.
+    }
+    std::memcpy(result.error_cpl.data(), cqe.dw, sizeof(cqe.dw));
+}
+
+// Completions after the time limit (the drain) count in the last second.
+void IOWorker::Impl::count_second(std::int64_t now) noexcept
+{
+    close_seconds_before(std::min(now, deadline_ns - 1));
+    second_count++;
+}
+
+void IOWorker::Impl::close_seconds_before(std::int64_t t) noexcept
+{
+    while (t >= second_end_ns) {
+        io_per_second.push_back(second_count);
+        second_count = 0;
+        second_end_ns += kNsPerSec;
+    }
+}
+
+void IOWorker::Impl::finish(std::int64_t end_ns) noexcept
+{
+    result.mseconds = static_cast<std::uint64_t>(end_ns - start_ns) / 1'000'000;
+    result.latency_max_us = latency_max_ns / 1000;
+    result.latency_average_us = completed ? latency_sum_ns / completed / 1000 : 0;
+    if (args.output_io_per_second) {
+        close_seconds_before(ended_by_time ? deadline_ns - 1 : end_ns);
+        if (!ended_by_time || second_count)
+            io_per_second.push_back(second_count);
+    }
+}
+
+}  // namespace nvmetest

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The IOWorker's result (seed 002, 1.2 and 1.3): counts, time, latency,
+// per-second counts, percentiles, errors and their commands.
+#include <nvmetest/fixtures.h>
+#include <nvmetest/ioworker.h>
+
+#include <chrono>
+#include <numeric>
+
+namespace {
+
+using nvmetest::IOWorkerResult;
+using nvmetest::testing::Nvme0n1Test;
+
+TEST_F(Nvme0n1Test, IoWorkerIoCountResult)
+{
+    const auto before = std::chrono::system_clock::now();
+    const auto r = nvme0n1.ioworker({.io_size = 8, .io_count = 1000}).start().close();
+    EXPECT_EQ(r.error, 0);
+    EXPECT_EQ(r.io_count_read, 1000u);
+    EXPECT_EQ(r.lba_count_read, 8000u);
+    EXPECT_EQ(r.io_count_nonread, 0u);
+    EXPECT_EQ(r.io_count_write, 0u);
+    EXPECT_EQ(r.lba_count_nonread, 0u);
+    EXPECT_GT(r.mseconds, 0u);
+    EXPECT_GT(r.latency_average_us, 0u);
+    EXPECT_GE(r.latency_max_us, r.latency_average_us);
+    EXPECT_LE(r.latency_max_us, r.mseconds * 1000 + 1000);
+    EXPECT_GT(r.cpu_usage, 0.0);
+    EXPECT_LE(r.cpu_usage, 1.05);
+    const auto start = std::chrono::system_clock::time_point(
+        std::chrono::seconds(r.test_start_sec) + std::chrono::nanoseconds(r.test_start_nsec));
+    EXPECT_GE(start, before);
+    EXPECT_LT(start, before + std::chrono::seconds(5));
+    EXPECT_TRUE(r.latency_distribution.empty());  // not asked for
+    EXPECT_EQ(r.error_cmd, (std::array<std::uint32_t, 16>{}));
+    EXPECT_EQ(r.error_cpl, (std::array<std::uint32_t, 4>{}));
+}
+
+TEST_F(Nvme0n1Test, IoWorkerTimeLimitAndWrites)
+{
+    const auto r = nvme0n1.ioworker({.io_size = 8, .lba_align = 8, .time = 1, .read_percentage = 0})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0);
+    EXPECT_GE(r.mseconds, 1000u);
+    EXPECT_LT(r.mseconds, 1500u);
+    EXPECT_GT(r.io_count_write, 0u);
+    EXPECT_EQ(r.io_count_read, 0u);
+    EXPECT_EQ(r.io_count_nonread, r.io_count_write);
+    EXPECT_EQ(r.lba_count_write, 8 * r.io_count_write);
+    EXPECT_EQ(r.lba_count_nonread, r.lba_count_write);
+}
+
+TEST_F(Nvme0n1Test, IoWorkerIopsLimitPerSecond)
+{
+    std::vector<std::uint64_t> per_second;
+    const auto r = nvme0n1.ioworker({.time = 2, .qdepth = 16, .iops = 500,
+                                     .output_io_per_second = &per_second})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0);
+    // The limiter issues command i at i / iops seconds: 1000 in 2 s, to 1%.
+    EXPECT_GE(r.io_count_read, 990u);
+    EXPECT_LE(r.io_count_read, 1010u);
+    // Counted by completion time: a latency spike at a second's end (TCG on a
+    // busy host) moves a few into the next second, hence 5% per second.
+    ASSERT_EQ(per_second.size(), 2u);
+    for (std::uint64_t n : per_second) {
+        EXPECT_GE(n, 475u);
+        EXPECT_LE(n, 525u);
+    }
+    EXPECT_EQ(per_second[0] + per_second[1], r.io_count_read);
+}
+
+TEST_F(Nvme0n1Test, IoWorkerPercentileLatency)
+{
+    std::map<double, double> pct{{50, 0}, {99, 0}, {99.9, 0}};
+    const auto r = nvme0n1.ioworker({.io_count = 3000, .qdepth = 8,
+                                     .output_percentile_latency = &pct})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0);
+    EXPECT_GT(pct[50], 0.0);
+    EXPECT_LE(pct[50], pct[99]);
+    EXPECT_LE(pct[99], pct[99.9]);
+    EXPECT_LE(pct[99.9], r.latency_max_us * 1.01 + 1);
+    ASSERT_EQ(r.latency_distribution.size(), 1'000'001u);
+    EXPECT_EQ(std::accumulate(r.latency_distribution.begin(), r.latency_distribution.end(),
+                              std::uint64_t{0}),
+              3000u);
+}
+
+TEST_F(Nvme0n1Test, IoWorkerPercentileLatencyOfOneOpcode)
+{
+    // Seed 002: only the DSM commands of a read/DSM/write mix.
+    std::map<double, double> pct{{50, 0}};
+    const auto r = nvme0n1.ioworker({.io_count = 600,
+                                     .op_percentage = {{2, 40}, {9, 30}, {1, 30}},
+                                     .output_percentile_latency = &pct,
+                                     .output_percentile_latency_opcode = 9})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0);
+    const std::uint64_t counted = std::accumulate(r.latency_distribution.begin(),
+                                                  r.latency_distribution.end(), std::uint64_t{0});
+    EXPECT_GT(counted, 100u);
+    EXPECT_EQ(counted, r.io_count_nonread - r.io_count_write);  // the DSM commands only
+    EXPECT_GT(pct[50], 0.0);
+}
+
+TEST_F(Nvme0n1Test, IoWorkerIoTimeoutIsErrorMinus3)
+{
+    // Reads time out after 1 ms (QEMU under TCG takes longer): each completes
+    // with an all-ones CQE, and the worker stops with -3.
+    nvme0n1.set_timeout_ms(0x02, 1);
+    nvmetest::IOWorkerResult r;
+    EXPECT_WARNS(r = nvme0n1.ioworker({.io_size = 256, .io_count = 2000, .qdepth = 32}).start().close(),
+                 "timeout");
+    nvme0n1.set_timeout_ms(0x02, nvme0.timeout());
+    EXPECT_EQ(r.error, nvmetest::kIOWorkerIoTimeout);
+    EXPECT_EQ(r.error_cpl, (std::array<std::uint32_t, 4>{~0u, ~0u, ~0u, ~0u}));
+    EXPECT_EQ(r.error_cmd[0] & 0xff, 0x02u);
+    EXPECT_LT(r.io_count_read, 2000u);
+    nvme0.reset();  // late completions of the timed-out commands are gone with the queue
+}
+
+TEST_F(Nvme0n1Test, IoWorkerCommandErrorStopsItWithTheCommand)
+{
+    // An opcode QEMU does not know: Invalid Command Opcode (0x0001).  The SQE
+    // in error_cmd shows io_flags in dword 12 bits 31:16.
+    std::vector<nvmetest::IOWorkerCmdlogRecord> errors(10);
+    const auto r = nvme0n1.ioworker({.io_size = 8, .io_count = 1000,
+                                     .op_percentage = {{0x7c, 100}}, .qdepth = 4,
+                                     .io_flags = 0x4000,
+                                     .output_cmdlog_list = &errors, .cmdlog_error_only = true})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0x0001);
+    EXPECT_LT(r.io_count_nonread, 1000u);  // exit_on_error
+    EXPECT_EQ(r.error_cmd[0] & 0xff, 0x7cu);
+    EXPECT_EQ(r.error_cmd[1], nvme0n1.nsid());
+    EXPECT_EQ(r.error_cmd[12], 0x4000u << 16 | 7);
+    EXPECT_EQ((r.error_cpl[3] >> 17) & 0x7ff, 0x0001u);
+    EXPECT_EQ(r.error_cpl[3] & 0xffff, r.error_cmd[0] >> 16);  // the same cid
+    ASSERT_FALSE(errors.empty());
+    for (const auto& e : errors)
+        EXPECT_EQ(e.status & 0x7ff, 0x0001);
+
+    const auto all = nvme0n1.ioworker({.io_count = 100, .op_percentage = {{0x7c, 100}},
+                                       .exit_on_error = false})
+                         .start()
+                         .close();
+    EXPECT_EQ(all.error, 0x0001);
+    EXPECT_EQ(all.io_count_nonread, 100u);
+}
+
+TEST_F(Nvme0n1Test, IoWorkerFuaWrites)
+{
+    const auto r = nvme0n1.ioworker({.io_count = 200, .read_percentage = 0, .io_flags = 0x4000})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0);
+    EXPECT_EQ(r.io_count_write, 200u);
+}
+
+TEST_F(Nvme0n1Test, IoWorkerSlowLatencyWarnsAndIsErrorMinus8)
+{
+    IOWorkerResult r;
+    EXPECT_WARNS(r = nvme0n1.ioworker({.io_count = 50, .slow_latency = 1}).start().close(),
+                 "slow_latency");
+    EXPECT_EQ(r.error, nvmetest::kIOWorkerSlowIo);
+    EXPECT_EQ(r.io_count_read, 50u);  // a slow command does not stop the worker
+}
+
+}  // namespace
