@@ -38,8 +38,14 @@ struct Tick {
     std::string label;
 };
 
+struct Point {
+    double x;
+    double y;
+    std::string label;  // the tooltip
+};
+
 // A line chart of points (x ascending) in a 640x260 SVG.
-std::string svg_chart(const std::string& title, const std::vector<std::pair<double, double>>& pts,
+std::string svg_chart(const std::string& title, const std::vector<Point>& pts,
                       const std::vector<Tick>& xticks, const std::string& xlabel,
                       const std::string& ylabel)
 {
@@ -55,13 +61,13 @@ std::string svg_chart(const std::string& title, const std::vector<std::pair<doub
           << "\" text-anchor=\"middle\">no data</text>\n</svg>\n";
         return s.str();
     }
-    double xmin = pts.front().first, xmax = pts.back().first, ymax = 0;
+    double xmin = pts.front().x, xmax = pts.back().x, ymax = 0;
     for (const auto& t : xticks) {
         xmin = std::min(xmin, t.at);
         xmax = std::max(xmax, t.at);
     }
     for (const auto& p : pts)
-        ymax = std::max(ymax, p.second);
+        ymax = std::max(ymax, p.y);
     if (xmax <= xmin)
         xmax = xmin + 1;
     ymax = ymax > 0 ? ymax * 1.1 : 1;
@@ -83,24 +89,25 @@ std::string svg_chart(const std::string& title, const std::vector<std::pair<doub
       << "<text transform=\"translate(14," << kH / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
       << html_escape(ylabel) << "</text>\n<polyline class=\"line\" points=\"";
     for (const auto& p : pts)
-        s << fmt("%.1f", X(p.first)) << "," << fmt("%.1f", Y(p.second)) << " ";
+        s << fmt("%.1f", X(p.x)) << "," << fmt("%.1f", Y(p.y)) << " ";
     s << "\"/>\n";
     for (const auto& p : pts)
-        s << "<circle cx=\"" << fmt("%.1f", X(p.first)) << "\" cy=\"" << fmt("%.1f", Y(p.second))
-          << "\" r=\"2.5\"><title>" << fmt("%g", p.first) << ": " << fmt("%g", p.second)
-          << "</title></circle>\n";
+        s << "<circle cx=\"" << fmt("%.1f", X(p.x)) << "\" cy=\"" << fmt("%.1f", Y(p.y))
+          << "\" r=\"2.5\"><title>" << html_escape(p.label) << "</title></circle>\n";
     s << "</svg>\n";
     return s.str();
 }
 
 std::string iops_chart(const JobReport& j)
 {
-    std::vector<std::pair<double, double>> pts;
+    std::vector<Point> pts;
     std::vector<Tick> ticks;
     const std::size_t n = j.io_per_second.size();
     const std::size_t every = std::max<std::size_t>(1, (n + 9) / 10);
     for (std::size_t i = 0; i < n; i++) {
-        pts.emplace_back(static_cast<double>(i + 1), static_cast<double>(j.io_per_second[i]));
+        pts.push_back({static_cast<double>(i + 1), static_cast<double>(j.io_per_second[i]),
+                       "second " + std::to_string(i + 1) + ": " +
+                           std::to_string(j.io_per_second[i]) + " commands"});
         if ((i + 1) % every == 0 || i == 0)
             ticks.push_back({static_cast<double>(i + 1), std::to_string(i + 1)});
     }
@@ -114,10 +121,10 @@ double nines(double percent) { return -std::log10(std::max(1e-7, 1 - percent / 1
 
 std::string latency_chart(const JobReport& j)
 {
-    std::vector<std::pair<double, double>> pts;
+    std::vector<Point> pts;
     double top = 1;
     for (const auto& [p, us] : j.percentile_latency) {
-        pts.emplace_back(nines(p), us);
+        pts.push_back({nines(p), us, fmt("%g%%: ", p) + fmt("%.0f us", us)});
         top = std::max(top, std::ceil(nines(p)));
     }
     std::vector<Tick> ticks{{0, "0%"}};

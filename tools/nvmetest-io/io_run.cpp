@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -134,20 +135,17 @@ int main_entry(int argc, char** argv)
         return std::string(v ? v : "");
     };
     ToolConfig cfg;
-    std::ofstream json, html;
     try {
         cfg = parse(args, env("NVMETEST_PCIADDR"), env("NVMETEST_DUT"));
         if (cfg.help) {
             std::cout << usage();
             return kExitOk;
         }
-        // The report files are opened before any I/O: a bad path costs no run.
-        for (auto [stream, path] : {std::pair{&json, &cfg.json_path}, std::pair{&html, &cfg.html_path}})
-            if (!path->empty()) {
-                stream->open(*path);
-                if (!*stream)
-                    throw UsageError("cannot write '" + *path + "'");
-            }
+        // A bad report path costs no run: checked before any I/O, without
+        // truncating the file (an earlier report survives a failed start).
+        for (const std::string* path : {&cfg.json_path, &cfg.html_path})
+            if (!path->empty() && !std::ofstream(*path, std::ios::app))
+                throw UsageError("cannot write '" + *path + "'");
     } catch (const UsageError& e) {
         std::cerr << "nvmetest-io: " << e.what() << "\n";
         return kExitUsage;
@@ -170,19 +168,24 @@ int main_entry(int argc, char** argv)
         write_json(std::cout, run);
     else
         write_summary(std::cout, run);
-    if (json.is_open())
-        write_json(json, run);
-    if (html.is_open())
-        write_html(html, run);
     bool ok = true;
-    for (auto* stream : {&json, &html})
-        if (stream->is_open() && !stream->flush()) {
-            std::cerr << "nvmetest-io: writing a report failed\n";
+    auto save = [&](const std::string& path, void (*write)(std::ostream&, const RunReport&)) {
+        if (path.empty())
+            return;
+        std::ofstream out(path, std::ios::trunc);
+        write(out, run);
+        if (!out.flush()) {
+            std::cerr << "nvmetest-io: writing '" << path << "' failed\n";
             ok = false;
         }
-    for (const auto& j : run.jobs)
-        ok &= j.result.error == 0;
-    return ok ? kExitOk : (run.jobs.empty() ? kExitFailure : kExitJobFailed);
+    };
+    save(cfg.json_path, write_json);
+    save(cfg.html_path, write_html);
+    if (!ok)
+        return kExitFailure;
+    return std::all_of(run.jobs.begin(), run.jobs.end(), [](const JobReport& j) { return j.result.error == 0; })
+               ? kExitOk
+               : kExitJobFailed;
 }
 
 }  // namespace nvmetest::io
