@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "io_run.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -129,6 +131,10 @@ RunReport run_jobs(const ToolConfig& cfg, std::FILE* progress)
 
 int main_entry(int argc, char** argv)
 {
+    // The library's log (seed, warnings) goes to stderr: stdout is the
+    // summary or, with --output-format json, a JSON document.
+    static const auto to_stderr = spdlog::stderr_color_mt("nvmetest-io");
+    spdlog::set_default_logger(to_stderr);
     const std::vector<std::string> args(argv + 1, argv + argc);
     auto env = [](const char* name) {
         const char* v = std::getenv(name);
