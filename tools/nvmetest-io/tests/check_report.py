@@ -71,6 +71,12 @@ def main():
             if len(lines) == 2:
                 check(len(lines[0].split()) == len(per_sec), f"{name}: IOPS points")
                 check(len(lines[1].split()) == len(pct), f"{name}: latency points")
+    # --stonewall: each job starts after the one before it ended.
+    starts = [(j["result"]["test_start_sec"] + j["result"]["test_start_nsec"] / 1e9,
+               j["result"]["mseconds"] / 1e3, j["stonewall"]) for j in report["jobs"]]
+    for (t0, d0, _), (t1, _, wall) in zip(starts, starts[1:]):
+        check(wall and t1 >= t0 + d0 - 0.01, f"stonewall: started at {t1 - t0:.3f} s, "
+                                              f"the earlier job ran {d0:.3f} s")
     check(html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>"), "HTML document")
     # Self-contained: nothing fetched from anywhere.
     check(not re.search(r"(src|href)\s*=|@import|url\(|https?:", html), "HTML refers to outside")
