@@ -3,7 +3,8 @@
 # nvmetest top-level Makefile: kbuild for the kernel module (kmod/), CMake for the
 # userspace (build/). Every target is idempotent.
 #
-#   make demo          install what is missing, build, boot the QEMU DUT, show it
+#   make demo          install what is missing, build, boot the QEMU DUT, show it,
+#                      run nvmetest-io on it (report in build/demo/)
 #   make check         install what is missing, build, run the whole test suite
 #   make               build the module and the userspace
 #   make kmod          build kmod/nvmetest.ko (KVER=<release> or KDIR=<headers dir>)
@@ -45,7 +46,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 all: kmod userspace
 
 help:
-	@sed -n '3,20p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,21p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 
 # ------------------------------------------------------------------ build
 kmod:
@@ -75,10 +76,13 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@cd $(BUILD_DIR) && $(CTEST) --output-on-failure $(CTEST_ARGS)
 
-# Boot the QEMU DUT, bind it to nvmetest, show its identity and registers.
+# Boot the QEMU DUT, bind it to nvmetest, show its identity, run a verified
+# random write then random read with nvmetest-io; its JSON and HTML reports
+# land in $(BUILD_DIR)/demo/.
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@$(TOP)/tests/vm/nvmetest-vm --timeout 600 -- $(TOP)/scripts/demo-guest $(BUILD_DIR)
+	@set -o pipefail; $(TOP)/tests/vm/nvmetest-vm --timeout 600 -- $(TOP)/scripts/demo-guest $(BUILD_DIR) \
+		| $(TOP)/scripts/demo-reports $(BUILD_DIR)/demo
 
 # ------------------------------------------------------------------ install
 install: install-userspace install-kmod
