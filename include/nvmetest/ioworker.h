@@ -29,7 +29,11 @@
 // Hot path: requests, data buffers (one DMA region per worker, one slot per
 // queue entry) and statistics are preallocated; an I/O takes no lock, makes no
 // system call and allocates nothing; submissions are batched: as many as the
-// queue depth allows, then one doorbell write.
+// queue depth allows, then one doorbell update.  start() turns the
+// controller's shadow doorbells with EventIdx on (Doorbell Buffer Config with
+// library memory) when it supports them, they are off, no other IOWorker of
+// the controller holds a queue, and ControllerOptions::shadow_doorbell is not
+// false; they then stay on for every queue of the controller (across reset()).
 //
 // Controller::reset(), Pcie::reset()/flr()/link_disable_enable() and the
 // release of the Controller (Subsystem::poweroff() through QMP) stop every
