@@ -53,11 +53,14 @@ struct ControllerOptions {
     // wait_csts(), identify(), init_ns(), setfeatures(), init_queues(), aer().
     // Also run again by reset().
     std::function<void(Controller&)> nvme_init_func{};
-    // The default initialization ends with dbbuf_config() (library memory) when
-    // the controller supports Doorbell Buffer Config (OACS bit 8), and with a
-    // warning otherwise.  Not a PyNVMe3 option: for the IOWorker and for tests
-    // that want shadow doorbells from the start.
-    bool shadow_doorbell = false;
+    // Shadow doorbells (not a PyNVMe3 option).  true: the default
+    // initialization ends with dbbuf_config() (library memory) when the
+    // controller supports Doorbell Buffer Config (OACS bit 8), and with a
+    // warning otherwise.  Unset: off at initialization; the first
+    // IOWorker::start() turns them on (as Linux uses them) when the controller
+    // supports them and no other IOWorker of this controller holds a queue.
+    // false: never by the library; dbbuf_config() still does.
+    std::optional<bool> shadow_doorbell{};
 };
 
 // Doorbell updates of one queue (Controller::doorbell_stats): how often the

@@ -29,7 +29,11 @@
 // Hot path: requests, data buffers (one DMA region per worker, one slot per
 // queue entry) and statistics are preallocated; an I/O takes no lock, makes no
 // system call and allocates nothing; submissions are batched: as many as the
-// queue depth allows, then one doorbell write.
+// queue depth allows, then one doorbell update.  start() turns the
+// controller's shadow doorbells with EventIdx on (Doorbell Buffer Config with
+// library memory) when it supports them, they are off, no other IOWorker of
+// the controller holds a queue, and ControllerOptions::shadow_doorbell is not
+// false; they then stay on for every queue of the controller (across reset()).
 //
 // Controller::reset(), Pcie::reset()/flr()/link_disable_enable() and the
 // release of the Controller (Subsystem::poweroff() through QMP) stop every
@@ -122,9 +126,10 @@ struct IoSequenceEntry {
 };
 
 // One record of output_cmdlog_list: (slba, nlb, opcode, time_sent_us,
-// time_cplt_us, status).  Times are microseconds from the worker's start
-// (test_start_sec/nsec); status is the CQE's status field without the phase
-// bit (0xffff for a command that timed out).
+// time_cplt_us, status), and psdt.  Times are microseconds from the worker's
+// start (test_start_sec/nsec); status is the CQE's status field without the
+// phase bit (0xffff for a command that timed out); psdt is the command's CDW0
+// PSDT (0: PRPs, 1: an SGL, see sgl_percentage).
 struct IOWorkerCmdlogRecord {
     std::uint64_t slba = 0;
     std::uint32_t nlb = 0;
@@ -132,6 +137,7 @@ struct IOWorkerCmdlogRecord {
     std::uint64_t time_sent_us = 0;
     std::uint64_t time_cplt_us = 0;
     std::uint16_t status = 0;
+    std::uint8_t psdt = 0;
 };
 
 struct IOWorkerArgs {
@@ -155,6 +161,11 @@ struct IOWorkerArgs {
     // flush (0) has none; others send slba/nlb/io_flags in dwords 10-12, with
     // data per opcode bits 1:0 (1 to the device, 2 from it).
     std::map<std::uint8_t, double> op_percentage{};
+    // Share of the data-moving commands whose buffer is described by an SGL
+    // (PSDT 01b, one SGL Data Block descriptor in SGL1) instead of PRPs,
+    // 0..100; drawn per command.  Whether the controller takes SGLs is its
+    // business (Identify Controller SGLS): a refusal is a command's status.
+    unsigned sgl_percentage = 0;
     unsigned qdepth = 63;        // commands in flight; the queue has qdepth + 1 entries
     unsigned qprio = 0;          // SQ priority (QPRIO) for weighted round robin
     LbaList region_start = 0;    // first LBA of each region

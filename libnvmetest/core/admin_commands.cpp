@@ -275,17 +275,7 @@ Controller& Controller::dbbuf_config(Buffer& shadow, Buffer& eventidx, CbArgs a)
 Controller& Controller::dbbuf_config(CbArgs a)
 {
     core::ControllerCore& c = *core();
-    // One page each, or what the queues need; alloc_dma gives whole,
-    // page-aligned pages, as the command requires.
-    const std::size_t bytes = std::max<std::size_t>(
-        core::dbbuf_bytes(c.dbbuf_max_qid(), c.dstrd), c.page_size);
-    auto region = [&] {
-        auto mem = std::make_shared<DmaMemory>(c.t->alloc_dma(bytes));
-        core::DmaRegion r{nullptr, mem->data(), mem->iova(), mem->size()};
-        r.owner = std::move(mem);
-        return r;
-    };
-    c.dbbuf_send(std::make_shared<core::DoorbellBuffers>(region(), region()), std::move(a.cb));
+    c.dbbuf_send(c.library_dbbuf(), std::move(a.cb));
     return *this;
 }
 

@@ -69,7 +69,8 @@ Controller::Controller(Pcie& pcie, ControllerOptions options)
     c.id_ctrl = c.t->alloc_dma(4096);
     c.scratch = c.t->alloc_dma(4096);
     c.irqs = setup_interrupts(*c.t, c.msi_only);
-    shadow_doorbell_init_ = options.shadow_doorbell;
+    shadow_doorbell_init_ = options.shadow_doorbell.value_or(false);
+    c.dbbuf_for_ioworkers = options.shadow_doorbell.value_or(true);
     init_ = options.nvme_init_func ? std::move(options.nvme_init_func)
                                    : std::function<void(Controller&)>(&Controller::default_init);
     try {

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <thread>
 
 #include "nvmetest/errors.h"
+#include "nvmetest/nvme/identify.h"
 #include "nvmetest/nvme/opcodes.h"
 #include "nvmetest/nvme/registers.h"
 #include "nvmetest/nvme/status.h"
@@ -186,6 +188,36 @@ std::uint16_t ControllerCore::dbbuf_send(std::shared_ptr<const DoorbellBuffers> 
         else if (!c.ok())
             warn(nvme::status_string(c.status()));
     });
+}
+
+std::shared_ptr<const DoorbellBuffers> ControllerCore::library_dbbuf() const
+{
+    // alloc_dma gives whole, page-aligned pages, as the command requires.
+    const std::size_t bytes =
+        std::max<std::size_t>(dbbuf_bytes(dbbuf_max_qid(), dstrd), page_size);
+    auto region = [&] {
+        auto mem = std::make_shared<DmaMemory>(t->alloc_dma(bytes));
+        DmaRegion r{nullptr, mem->data(), mem->iova(), mem->size()};
+        r.owner = std::move(mem);
+        return r;
+    };
+    return std::make_shared<DoorbellBuffers>(region(), region());
+}
+
+void ControllerCore::dbbuf_for_ioworker()
+{
+    if (dbbuf_on || !dbbuf_for_ioworkers || !id_valid ||
+        !(id_ctrl.load<std::uint16_t>(offsetof(nvme::IdentifyController, oacs)) &
+          nvme::oacs::kDoorbellBufferConfig))
+        return;
+    for (const QpairCore* q : qpairs)
+        if (q->driven_by_thread && !q->dead)
+            return;
+    const nvme::Cqe cqe =
+        admin_wait_for(*this, [&](Callback cb) { dbbuf_send(library_dbbuf(), std::move(cb)); });
+    if (!cqe.ok())
+        warn("ioworker: Doorbell Buffer Config was refused (" + nvme::status_string(cqe.status()) +
+             "): its doorbells go to BAR0");
 }
 
 void ControllerCore::dbbuf_restore()

@@ -107,6 +107,9 @@ struct ControllerCore {
     std::shared_ptr<const DoorbellBuffers> dbbuf;
     bool dbbuf_on = false;
     std::vector<std::shared_ptr<const DoorbellBuffers>> dbbuf_sent;
+    // Whether IOWorker::start() may turn shadow doorbells on
+    // (ControllerOptions::shadow_doorbell not false).
+    bool dbbuf_for_ioworkers = true;
 
     void check_open() const;
     // A Buffer of another device: refused in the CMB of another controller,
@@ -141,6 +144,15 @@ struct ControllerCore {
     // shadow doorbells (dbbuf_use).  cb gets the CQE; without one an error
     // status raises the usual warning.  Returns the command identifier.
     std::uint16_t dbbuf_send(std::shared_ptr<const DoorbellBuffers> b, Callback cb);
+    // A Doorbell Buffer Config pair in library memory: one page each, or what
+    // the queues need.
+    std::shared_ptr<const DoorbellBuffers> library_dbbuf() const;
+    // For IOWorker::start() (test thread, before its thread runs): when the
+    // controller supports Doorbell Buffer Config, shadow doorbells are off,
+    // allowed (dbbuf_for_ioworkers) and no queue is driven by another thread
+    // (the switch is not synchronized with them), sends library_dbbuf() and
+    // waits.  A refusal warns and leaves BAR0 doorbells.
+    void dbbuf_for_ioworker();
     // After a reset: sends dbbuf again and waits; BAR0 doorbells only (and a
     // warning) when the controller refuses it.
     void dbbuf_restore();

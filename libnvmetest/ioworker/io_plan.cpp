@@ -123,6 +123,10 @@ IoPlan::IoPlan(const IOWorkerArgs& a, const Geometry& g)
                    ", not 100.00");
     }
 
+    if (a.sgl_percentage > 100)
+        refuse("sgl_percentage = " + std::to_string(a.sgl_percentage) +
+               " is not a percentage (0..100)");
+
     // ---- regions
     const auto& starts = a.region_start.lbas();
     const auto& ends = a.region_end.lbas();

@@ -73,6 +73,7 @@ int IOWorker::Impl::setup()
         return kIOWorkerBufferAllocFail;
     }
 
+    ns.ctrl->dbbuf_for_ioworker();  // before the queue: it starts with them
     try {
         qpair.emplace(ns.ctrl, depth + 1,
                       QpairOptions{.ien = false, .prio = args.qprio, .lazy_doorbell = true});

@@ -40,6 +40,7 @@ struct IOWorker::Impl {
         std::uint32_t nlb = 0;
         std::uint16_t cid = 0;
         std::uint8_t opcode = 0;
+        std::uint8_t psdt = 0;
     };
 
     Impl(const ioworker::NamespaceView& view, IOWorkerArgs a)
@@ -69,6 +70,12 @@ struct IOWorker::Impl {
     void complete(std::uint32_t slot, const nvme::Cqe& cqe) noexcept;
     void record_error(int code, const Slot& s, const nvme::Cqe& cqe) noexcept;
     bool controller_gone() const noexcept;
+    // Whether the next data transfer is described by an SGL (sgl_percentage).
+    bool use_sgl() noexcept
+    {
+        const unsigned p = args.sgl_percentage;
+        return p == 100 || (p != 0 && rng() % 100 < p);
+    }
     void count_second(std::int64_t now) noexcept;
     // Appends the counts of the seconds that ended before t.
     void close_seconds_before(std::int64_t t) noexcept;

@@ -214,6 +214,8 @@ bool IOWorker::Impl::submit_one(const ioworker::PlannedIo& io, std::int64_t now)
             xfer = std::size_t{io.nlb} * lba_bytes;
         }
     }
+    s.psdt = xfer && use_sgl() ? nvme::psdt::kSglContiguousMeta : nvme::psdt::kPrp;
+    sqe.set_psdt(s.psdt);  // Queue::submit writes the SGL Data Block or the PRPs
     try {
         s.cid = queue->submit(sqe, xfer ? &data : nullptr, xfer,
                               [this, idx](const nvme::Cqe& cqe) { complete(idx, cqe); },
@@ -272,7 +274,8 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
              .opcode = s.opcode,
              .time_sent_us = static_cast<std::uint64_t>(s.submitted_ns - start_ns) / 1000,
              .time_cplt_us = static_cast<std::uint64_t>(now - start_ns) / 1000,
-             .status = status};
+             .status = status,
+             .psdt = s.psdt};
     }
     free_slots.push_back(idx);
     outstanding--;

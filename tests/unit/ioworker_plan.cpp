@@ -213,6 +213,8 @@ TEST(IoWorkerPlan, RefusesContradictions)
     EXPECT_NE(refused({.time = 1, .lba_random = 101}).find("lba_random"), std::string::npos);
     EXPECT_NE(refused({.time = 1, .read_percentage = -1}).find("read_percentage"),
               std::string::npos);
+    EXPECT_NE(refused({.time = 1, .sgl_percentage = 101}).find("sgl_percentage"),
+              std::string::npos);
     EXPECT_NE(refused({.time = 1, .op_percentage = {{2, 50}, {1, 49.99}}}).find("99.99"),
               std::string::npos);
     EXPECT_NE(refused({.time = 1, .op_percentage = {{2, 50.005}, {1, 49.995}}}).find("two decimals"),
