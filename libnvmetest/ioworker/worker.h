@@ -152,6 +152,7 @@ struct IOWorker::Impl {
     ioworker::PlannedIo lock_pending{};
     bool has_lock_pending = false;
     std::int64_t lock_pending_since_ns = 0;
+    std::int64_t lock_wait_ns = 0;  // how long it may wait: twice the longest timeout
     std::uint64_t retired_slots = 0;  // timed out: their buffers may still be DMA'd into
     static constexpr std::size_t kMaxMismatches = 16;
     std::array<verify::Mismatch, kMaxMismatches> mismatches{};

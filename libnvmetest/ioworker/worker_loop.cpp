@@ -172,17 +172,17 @@ void IOWorker::Impl::issue(std::int64_t now)
             io.nlb = static_cast<std::uint32_t>(args.lba_count - lbas_issued);
         if (verifier && !verify_lock(io, slots[free_slots.back()])) {
             // Another in-flight I/O holds some of its LBAs: it waits here
-            // while the loop reaps, up to the opcode's timeout.
+            // while the loop reaps, up to twice the longest command timeout
+            // (a holder of this worker's own releases by its timeout).
             if (!has_lock_pending) {
                 has_lock_pending = true;
                 lock_pending = io;
                 lock_pending_since_ns = now;
-            } else if (now - lock_pending_since_ns >
-                       std::int64_t{timeouts_ms[io.opcode]} * 1'000'000) {
+            } else if (now - lock_pending_since_ns > lock_wait_ns) {
                 failure = "data verification: LBAs " + std::to_string(io.slba) + ".." +
                           std::to_string(io.slba + io.nlb - 1) +
                           " stayed locked by another in-flight I/O for " +
-                          std::to_string(timeouts_ms[io.opcode]) + " ms";
+                          std::to_string(lock_wait_ns / 1'000'000) + " ms";
                 if (result.error == kIOWorkerSuccess || result.error == kIOWorkerSlowIo)
                     result.error = kIOWorkerIoCmdError;
                 issuing_done = true;

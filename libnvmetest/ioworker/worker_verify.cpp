@@ -55,6 +55,7 @@ void IOWorker::Impl::verify_setup()
         return;
     }
     verifier = nv->verifier.get();
+    lock_wait_ns = 2'000'000 * std::int64_t{*std::max_element(timeouts_ms.begin(), timeouts_ms.end())};
     verify_check = !args.verify_disable;
     verify_inject = verify_check && nv->inject;
     own_write_buffers = verify_inject && plan.writes_data();
