@@ -107,7 +107,8 @@ struct IOWorker::Impl {
     // another in-flight I/O holds some (nothing taken: the caller retries
     // later and keeps reaping meanwhile).
     bool verify_lock(const ioworker::PlannedIo& io, Slot& s) noexcept;
-    // Before submission: the slot's write data with headers and tokens.
+    // Before submission of a command sending data: the pattern in the slot's
+    // buffer, with headers and tokens for a write.
     void verify_prepare_write(std::uint32_t slot) noexcept;
     // At completion (cqe null: the command was not sent after all): keeps
     // the map true, checks a read, releases the locks.

@@ -80,7 +80,8 @@ void IOWorker::Impl::verify_prepare_write(std::uint32_t slot) noexcept
         std::memcpy(data, pattern.data(), slot_bytes);
         s.needs_pattern = false;
     }
-    verifier->inject(data, s.slba, s.nlb);
+    if (s.opcode == io::kWrite)  // other opcodes sending data (Compare) send the pattern
+        verifier->inject(data, s.slba, s.nlb);
 }
 
 void IOWorker::Impl::verify_complete(std::uint32_t slot, const nvme::Cqe* cqe,
