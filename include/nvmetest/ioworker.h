@@ -71,6 +71,10 @@ inline constexpr int kIOWorkerTerminated = -7;       // controller reset or lost
 inline constexpr int kIOWorkerSlowIo = -8;           // a command took longer than slow_latency
 inline constexpr int kIOWorkerCreateQpairFail = -9;  // its I/O queue pair could not be created
 inline constexpr int kIOWorkerIllegalSectorSize = -10;  // LBA format with separate metadata
+// Data verification found a read's data differing from what was written (the
+// command itself succeeded).  PyNVMe3 reports it as status 02/81h,
+// Unrecovered Read Error; so does the IOWorker (docs/verification.md).
+inline constexpr int kIOWorkerDataMismatch = 0x281;
 
 // io_size: LBAs per command.  A fixed size (8), a list of sizes drawn with
 // equal probability ({8, 16, 256}), a map of size to weight ({{8, 50}, {16,
@@ -183,6 +187,15 @@ struct IOWorkerArgs {
     std::vector<IoSequenceEntry> io_sequence{};
     std::uint64_t slow_latency = 1'000'000;  // microseconds: slower commands are warned
     bool exit_on_error = true;   // stop at the first failed command
+    // With the namespace's data verification on (the verify fixture,
+    // Namespace::verify_enable), the worker verifies as single commands do:
+    // writes inject header and token and store check values, reads are
+    // checked (a mismatch: error kIOWorkerDataMismatch and a warning at
+    // close()), every command takes the LBA locks.  verify_disable: reads go
+    // unchecked and nothing is injected or summed; commands that change media
+    // still take the locks and leave their LBAs unknown, so no other I/O is
+    // checked against data this worker replaced.
+    bool verify_disable = false;
     std::optional<unsigned> cpu_id{};  // pin the worker's thread to this CPU
     // Filled by close(): commands completed in each second of the run (the
     // last partial second too, unless the run ended by its time limit).

@@ -58,7 +58,8 @@ IOWorker Namespace::ioworker(IOWorkerArgs args) const
                                               .capacity = s.nsze,
                                               .sector_size = s.lba_bytes,
                                               .meta_size = s.ms,
-                                              .extended_lba = s.extended},
+                                              .extended_lba = s.extended,
+                                              .verify = s.verify},
                                              std::move(args));
 }
 

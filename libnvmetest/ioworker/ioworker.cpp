@@ -58,7 +58,8 @@ int IOWorker::Impl::setup()
                         std::to_string(t.dma_max_alloc()) + " bytes)");
         pattern = t.alloc_dma(slot_bytes);
         fill_pattern(pattern.span(), args.ptype, args.pvalue);
-        if (plan.reads_data()) {
+        verify_setup();
+        if (plan.reads_data() || own_write_buffers) {
             slots_per_chunk = std::max<std::size_t>(1, t.dma_max_alloc() / slot_bytes);
             for (std::size_t done = 0; done < depth; done += slots_per_chunk)
                 read_chunks.push_back(
@@ -199,6 +200,7 @@ IOWorkerResult IOWorker::close()
              std::to_string(w.slowest_ns / 1000) + " us");
     if (!w.failure.empty())
         warn("ioworker: " + w.failure);
+    w.verify_report();
     return w.result;
 }
 

@@ -12,6 +12,9 @@
 namespace nvmetest::core {
 struct ControllerCore;
 }
+namespace nvmetest::verify {
+struct NamespaceVerify;
+}
 
 namespace nvmetest::ioworker {
 
@@ -22,6 +25,9 @@ struct NamespaceView {
     std::uint32_t sector_size = 512;
     std::uint32_t meta_size = 0;
     bool extended_lba = false;
+    // The namespace's data verification state (verify/namespace_verify.h):
+    // on or off, the engine, whether writes inject.
+    std::shared_ptr<verify::NamespaceVerify> verify;
 };
 
 // Checks args (UsageError) and prepares the worker; nothing reaches the device.

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "nvmetest/ioworker.h"
 #include "nvmetest/qpair.h"
 #include "nvmetest/random.h"
+#include "nvmetest/verify.h"
 
 namespace nvmetest {
 namespace ioworker {
@@ -41,6 +43,11 @@ struct IOWorker::Impl {
         std::uint16_t cid = 0;
         std::uint8_t opcode = 0;
         std::uint8_t psdt = 0;
+        // Data verification (worker_verify.cpp): the command holds the LBA
+        // locks of [slba, slba + nlb); the slot's buffer no longer holds the
+        // pattern (a read landed there).
+        bool locked = false;
+        bool needs_pattern = true;
     };
 
     Impl(const ioworker::NamespaceView& view, IOWorkerArgs a)
@@ -82,20 +89,42 @@ struct IOWorker::Impl {
     void finish(std::int64_t end_ns) noexcept;
 
     // Where the data of a command goes or comes from.  Reads land in the
-    // slot's own buffer; writes send the worker's pattern region.  The data
-    // verification engine plugs in here: it will fill the slot's buffer with
-    // per-LBA check values for a write (and return it instead of the
-    // pattern), and check a read's slot buffer in complete(), unless
-    // verify_disable.
+    // slot's own buffer; writes send the worker's pattern region, or, when
+    // data verification injects, the slot's own buffer (its copy of the
+    // pattern with each LBA's header and token, held until completion).
     core::DataRef data_for(std::uint32_t slot, unsigned direction) const noexcept
     {
-        if (direction == 2) {
+        if (direction == 2 || own_write_buffers) {
             const DmaMemory& chunk = read_chunks[slot / slots_per_chunk];
             const std::size_t off = (slot % slots_per_chunk) * slot_bytes;
-            return {.iova = chunk.iova(off), .size = slot_bytes, .offset = 0, .name = "ioworker read slot"};
+            return {.iova = chunk.iova(off), .size = slot_bytes, .offset = 0, .name = "ioworker slot"};
         }
         return {.iova = pattern.iova(), .size = slot_bytes, .offset = 0, .name = "ioworker pattern"};
     }
+    std::uint8_t* slot_host(std::uint32_t slot) noexcept
+    {
+        return read_chunks[slot / slots_per_chunk].data() + (slot % slots_per_chunk) * slot_bytes;
+    }
+
+    // ------------------------------------ data verification (worker_verify.cpp)
+    // On the test thread in setup(): whether this worker verifies (the
+    // namespace's verification on at start()), and its buffers' needs.
+    void verify_setup();
+    // Takes the LBA locks of io for the slot that will send it; false when
+    // another in-flight I/O holds some (nothing taken: the caller retries
+    // later and keeps reaping meanwhile).
+    bool verify_lock(const ioworker::PlannedIo& io, Slot& s) noexcept;
+    // Before submission of a command sending data: the pattern in the slot's
+    // buffer, with headers and tokens for a write.
+    void verify_prepare_write(std::uint32_t slot) noexcept;
+    // At completion (cqe null: the command was not sent after all): keeps
+    // the map true, checks a read, releases the locks.
+    void verify_complete(std::uint32_t slot, const nvme::Cqe* cqe, bool timed_out) noexcept;
+    // When the loop ends with commands in flight (controller lost): their
+    // LBAs become unknown and their locks are released.
+    void verify_release_in_flight() noexcept;
+    // On the test thread in close(): a warning per recorded mismatch.
+    void verify_report() const;
 
     // Fixed at creation.
     ioworker::NamespaceView ns;
@@ -110,7 +139,7 @@ struct IOWorker::Impl {
     core::QpairCore* qcore = nullptr;
     core::Queue* queue = nullptr;
     DmaMemory pattern;
-    std::vector<DmaMemory> read_chunks;
+    std::vector<DmaMemory> read_chunks;  // slot buffers, slots_per_chunk per allocation
     DmaMemory dsm_ranges;
     std::size_t slot_bytes = 0;
     std::size_t slots_per_chunk = 1;
@@ -120,6 +149,22 @@ struct IOWorker::Impl {
     std::vector<std::uint64_t> io_per_second;
     std::vector<IOWorkerCmdlogRecord> cmdlog;  // a ring of output_cmdlog_list->size()
     std::uint64_t cmdlog_written = 0;
+
+    // Data verification: the namespace's engine while this worker uses it.
+    std::shared_ptr<verify::NamespaceVerify> verify_state;  // keeps verifier alive
+    verify::Verifier* verifier = nullptr;  // null: no locks, no map, no checks
+    bool verify_check = false;     // checks reads and stores writes' values (not verify_disable)
+    bool verify_inject = false;    // writes carry header and token
+    bool own_write_buffers = false;
+    // An I/O generated but not sent: its LBAs were locked by another I/O.
+    ioworker::PlannedIo lock_pending{};
+    bool has_lock_pending = false;
+    std::int64_t lock_pending_since_ns = 0;
+    std::int64_t lock_wait_ns = 0;  // how long it may wait: twice the longest timeout
+    std::uint64_t retired_slots = 0;  // timed out: their buffers may still be DMA'd into
+    static constexpr std::size_t kMaxMismatches = 16;
+    std::array<verify::Mismatch, kMaxMismatches> mismatches{};
+    std::uint64_t mismatch_count = 0;
 
     std::thread thread;
     std::atomic<bool> stop_requested{false};

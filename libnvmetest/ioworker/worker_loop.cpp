@@ -66,6 +66,7 @@ void IOWorker::Impl::run() noexcept
         if (result.error == kIOWorkerSuccess)
             result.error = kIOWorkerInitFail;
     }
+    verify_release_in_flight();
     running.store(false, std::memory_order_release);
 }
 
@@ -136,6 +137,11 @@ void IOWorker::Impl::issue(std::int64_t now)
 {
     const bool sequence = !args.io_sequence.empty();
     while (outstanding < args.qdepth) {
+        if (free_slots.empty()) {
+            // Every free slot was retired after a timeout (data verification).
+            issuing_done = outstanding == 0;
+            break;
+        }
         if (now >= deadline_ns) {
             ended_by_time = true;
             issuing_done = true;
@@ -153,7 +159,9 @@ void IOWorker::Impl::issue(std::int64_t now)
         if (now < next_issue_ns)
             break;  // the rate limit or the sequence's next time
         ioworker::PlannedIo io;
-        if (sequence) {
+        if (has_lock_pending) {
+            io = lock_pending;
+        } else if (sequence) {
             const IoSequenceEntry& e = args.io_sequence[sequence_next];
             io = {.slba = e.slba, .nlb = ioworker::IoPlan::has_lba_range(e.opcode) ? e.nlb : 0,
                   .opcode = e.opcode};
@@ -162,6 +170,26 @@ void IOWorker::Impl::issue(std::int64_t now)
         }
         if (args.lba_count && io.nlb > args.lba_count - lbas_issued)
             io.nlb = static_cast<std::uint32_t>(args.lba_count - lbas_issued);
+        if (verifier && !verify_lock(io, slots[free_slots.back()])) {
+            // Another in-flight I/O holds some of its LBAs: it waits here
+            // while the loop reaps, up to twice the longest command timeout
+            // (a holder of this worker's own releases by its timeout).
+            if (!has_lock_pending) {
+                has_lock_pending = true;
+                lock_pending = io;
+                lock_pending_since_ns = now;
+            } else if (now - lock_pending_since_ns > lock_wait_ns) {
+                failure = "data verification: LBAs " + std::to_string(io.slba) + ".." +
+                          std::to_string(io.slba + io.nlb - 1) +
+                          " stayed locked by another in-flight I/O for " +
+                          std::to_string(lock_wait_ns / 1'000'000) + " ms";
+                if (result.error == kIOWorkerSuccess || result.error == kIOWorkerSlowIo)
+                    result.error = kIOWorkerIoCmdError;
+                issuing_done = true;
+            }
+            break;
+        }
+        has_lock_pending = false;
         if (!submit_one(io, now)) {
             issuing_done = true;
             break;
@@ -210,6 +238,8 @@ bool IOWorker::Impl::submit_one(const ioworker::PlannedIo& io, std::int64_t now)
         sqe.cdw[11] = static_cast<std::uint32_t>(io.slba >> 32);
         sqe.cdw[12] = (io.nlb - 1) | std::uint32_t{args.io_flags} << 16;
         if (direction) {
+            if (direction == 1 && own_write_buffers)
+                verify_prepare_write(idx);
             data = data_for(idx, direction);
             xfer = std::size_t{io.nlb} * lba_bytes;
         }
@@ -221,6 +251,7 @@ bool IOWorker::Impl::submit_one(const ioworker::PlannedIo& io, std::int64_t now)
                               [this, idx](const nvme::Cqe& cqe) { complete(idx, cqe); },
                               timeouts_ms[io.opcode]);
     } catch (const std::exception& e) {
+        verify_complete(idx, nullptr, false);
         failure = e.what();
         if (result.error == kIOWorkerSuccess || result.error == kIOWorkerSlowIo)
             result.error = kIOWorkerIoCmdError;
@@ -277,7 +308,13 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
              .status = status,
              .psdt = s.psdt};
     }
-    free_slots.push_back(idx);
+    verify_complete(idx, &cqe, timed_out);
+    // A timed-out command's data may still be DMA'd into (or from) its slot's
+    // buffer: with verification, the slot is not used again.
+    if (timed_out && verifier)
+        retired_slots++;
+    else
+        free_slots.push_back(idx);
     outstanding--;
 }
 

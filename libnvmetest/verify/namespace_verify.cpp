@@ -41,14 +41,6 @@ std::uint64_t load64(const std::uint8_t* p) {
     return v;
 }
 
-// Commands the device refused before touching media: the map stays as it was.
-bool not_executed(const nvme::Cqe& cqe) {
-    const std::uint8_t sct = cqe.sct(), sc = cqe.sc();
-    if (sct == 1)
-        return true; // command specific: zone state, invalid format, ...
-    return sct == 0 && (sc == 0x01 || sc == 0x02 || sc == 0x0b || sc == 0x80);
-}
-
 // Ranges of a DSM (16 bytes: attributes, NLB, SLBA) or Copy format 0 source
 // range (32 bytes: SLBA at 8, 0-based NLB at 16) buffer.
 struct Range {
@@ -420,6 +412,13 @@ bool prepare(const std::shared_ptr<NamespaceVerify>& nvp, const nvme::Sqe& sqe, 
     }
     hook.owner = nvp;
     return true;
+}
+
+bool not_executed(const nvme::Cqe& cqe) noexcept {
+    const std::uint8_t sct = cqe.sct(), sc = cqe.sc();
+    if (sct == 1)
+        return true; // command specific: zone state, invalid format, ...
+    return sct == 0 && (sc == 0x01 || sc == 0x02 || sc == 0x0b || sc == 0x80);
 }
 
 void abandon(const core::CompletionHook& hook) noexcept {

@@ -61,6 +61,10 @@ bool prepare(const std::shared_ptr<NamespaceVerify>& nv, const nvme::Sqe& sqe, s
 core::Callback reset_on_success(const core::ControllerCore* ctrl, std::uint32_t nsid,
                                 core::Callback cb);
 
+// Whether a command that ended with this status was refused before it
+// touched the media (the map stays as it was).
+bool not_executed(const nvme::Cqe& cqe) noexcept;
+
 // Undoes prepare() when the command was not submitted after all.
 void abandon(const core::CompletionHook& hook) noexcept;
 

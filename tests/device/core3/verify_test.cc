@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <nvmetest/fixtures.h>
 #include <nvmetest/verify.h>
+#include "support/dut_image.h"
 #include <regex>
 #include <string>
 #include <thread>
@@ -31,45 +32,8 @@ using nvmetest::verify::header_of;
 
 constexpr std::uint32_t kLba = 512;
 
-// The namespace's raw backing file: what the controller reads at LBA l is at
-// byte l * 512.
-class Image {
-public:
-    Image() {
-        const char* path = std::getenv("NVMETEST_DUT_IMAGE");
-        if (!path)
-            throw UsageError("NVMETEST_DUT_IMAGE is not set: run under tests/vm/nvmetest-vm");
-        fd_ = ::open(path, O_RDWR);
-        if (fd_ < 0)
-            throw UsageError(std::string("cannot open NVMETEST_DUT_IMAGE ") + path + ": " +
-                             std::strerror(errno));
-    }
-    ~Image() { ::close(fd_); }
-    Image(const Image&) = delete;
-    Image& operator=(const Image&) = delete;
-
-    std::vector<std::uint8_t> read(std::uint64_t lba, std::uint32_t n = 1) const {
-        std::vector<std::uint8_t> d(std::size_t{n} * kLba);
-        if (::pread(fd_, d.data(), d.size(), static_cast<off_t>(lba * kLba)) !=
-            static_cast<ssize_t>(d.size()))
-            throw UsageError("short read of the DUT image");
-        return d;
-    }
-    void write(std::uint64_t lba, const std::vector<std::uint8_t>& d) const {
-        if (::pwrite(fd_, d.data(), d.size(), static_cast<off_t>(lba * kLba)) !=
-                static_cast<ssize_t>(d.size()) ||
-            ::fsync(fd_) != 0)
-            throw UsageError("short write to the DUT image");
-    }
-    void flip_bit(std::uint64_t lba, std::size_t byte, unsigned bit) const {
-        auto d = read(lba);
-        d[byte] ^= static_cast<std::uint8_t>(1u << bit);
-        write(lba, d);
-    }
-
-private:
-    int fd_ = -1;
-};
+// The namespace's raw backing file, written behind the controller's back.
+using Image = devtest::DutImage;
 
 std::uint64_t le64(const Buffer& b, std::size_t at) {
     return b.data(at + 7, at);

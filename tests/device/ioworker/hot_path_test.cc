@@ -27,27 +27,43 @@ namespace {
 
 using nvmetest::testing::Nvme0n1Test;
 
-TEST_F(Nvme0n1Test, IoWorkerAllocatesNothingPerCommand)
+// Heap allocations of a worker's run of io_count mixed commands, setup and
+// teardown included.
+std::uint64_t worker_allocations(nvmetest::Namespace& ns, std::uint64_t io_count)
 {
     std::map<double, double> pct{{99, 0}};
     std::vector<nvmetest::IOWorkerCmdlogRecord> log(64);
-    auto allocations = [&](std::uint64_t io_count) {
-        const std::uint64_t before = g_allocations.load();
-        const auto r = nvme0n1.ioworker({.io_size = {1, 8, 32}, .io_count = io_count,
-                                         .op_percentage = {{2, 50}, {1, 40}, {9, 10}},
-                                         .qdepth = 16, .output_percentile_latency = &pct,
-                                         .output_cmdlog_list = &log})
-                           .start()
-                           .close();
-        EXPECT_EQ(r.error, 0);
-        EXPECT_EQ(r.io_count_read + r.io_count_nonread, io_count);
-        return g_allocations.load() - before;
-    };
-    allocations(100);  // first use of everything
-    const std::uint64_t few = allocations(100);
-    const std::uint64_t many = allocations(3000);
+    const std::uint64_t before = g_allocations.load();
+    const auto r = ns.ioworker({.io_size = {1, 8, 32}, .io_count = io_count,
+                                .op_percentage = {{2, 50}, {1, 40}, {9, 10}}, .qdepth = 16,
+                                .output_percentile_latency = &pct, .output_cmdlog_list = &log})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0);
+    EXPECT_EQ(r.io_count_read + r.io_count_nonread, io_count);
+    return g_allocations.load() - before;
+}
+
+void expect_no_allocation_per_command(nvmetest::Namespace& ns)
+{
+    worker_allocations(ns, 100);  // first use of everything
+    const std::uint64_t few = worker_allocations(ns, 100);
+    const std::uint64_t many = worker_allocations(ns, 3000);
     EXPECT_GT(few, 0u);  // the counter works
     EXPECT_EQ(many, few);
+}
+
+TEST_F(Nvme0n1Test, IoWorkerAllocatesNothingPerCommand)
+{
+    expect_no_allocation_per_command(nvme0n1);
+}
+
+// With data verification on: locks, injection, check values and read checks.
+TEST_F(Nvme0n1Test, VerifyingIoWorkerAllocatesNothingPerCommand)
+{
+    nvmetest::testing::Verify verify{nvme0n1};
+    ASSERT_TRUE(verify);
+    expect_no_allocation_per_command(nvme0n1);
 }
 
 }  // namespace

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: BSD-3-Clause
+//
+// The IOWorker's side of data verification (docs/verification.md): the same
+// engine as single commands (nvmetest/verify.h), driven from the worker's own
+// loop.  Per command: try the LBA locks (a conflict leaves the command
+// pending while the loop keeps reaping), inject header and token into the
+// slot's own copy of the pattern, store check values when a write completes,
+// check every read.  The engine's per-I/O members take no lock, allocate
+// nothing and make no system call, so neither does this.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "ioworker/worker.h"
+#include "nvmetest/nvme/describe.h"
+#include "nvmetest/nvme/opcodes.h"
+#include "nvmetest/warnings.h"
+#include "verify/namespace_verify.h"
+
+namespace nvmetest {
+namespace {
+
+namespace io = nvme::io;
+
+// Whether a command with this opcode may change what its LBAs read back.
+bool changes_media(std::uint8_t op) noexcept
+{
+    return op != io::kRead && op != io::kCompare && op != io::kVerify && op != io::kFlush;
+}
+
+bool any_media_change(const IOWorkerArgs& a) noexcept
+{
+    if (!a.io_sequence.empty())
+        return std::any_of(a.io_sequence.begin(), a.io_sequence.end(),
+                           [](const IoSequenceEntry& e) { return changes_media(e.opcode); });
+    if (!a.op_percentage.empty())
+        return std::any_of(a.op_percentage.begin(), a.op_percentage.end(),
+                           [](const auto& e) { return e.second > 0 && changes_media(e.first); });
+    return a.read_percentage < 100;
+}
+
+}  // namespace
+
+void IOWorker::Impl::verify_setup()
+{
+    verify_state = ns.verify;
+    verify::NamespaceVerify* nv = verify_state.get();
+    if (!nv)
+        return;
+    if (!nv->enabled || !nv->verifier) {
+        // As for single commands sent while verification is off: the map no
+        // longer describes the media, and the next verify_enable() resets it.
+        if (any_media_change(args))
+            nv->stale = true;
+        return;
+    }
+    verifier = nv->verifier.get();
+    lock_wait_ns = 2'000'000 * std::int64_t{*std::max_element(timeouts_ms.begin(), timeouts_ms.end())};
+    verify_check = !args.verify_disable;
+    verify_inject = verify_check && nv->inject;
+    own_write_buffers = verify_inject && plan.writes_data();
+}
+
+bool IOWorker::Impl::verify_lock(const ioworker::PlannedIo& io, Slot& s) noexcept
+{
+    s.locked = false;
+    if (!verifier || !io.nlb || (!verify_check && !changes_media(io.opcode)))
+        return true;  // verify_disable: its reads neither check nor need the locks
+    if (!verifier->locks().try_lock(io.slba, io.nlb))
+        return false;
+    s.locked = true;
+    return true;
+}
+
+void IOWorker::Impl::verify_prepare_write(std::uint32_t slot) noexcept
+{
+    Slot& s = slots[slot];
+    std::uint8_t* data = slot_host(slot);
+    if (s.needs_pattern) {
+        std::memcpy(data, pattern.data(), slot_bytes);
+        s.needs_pattern = false;
+    }
+    if (s.opcode == io::kWrite)  // other opcodes sending data (Compare) send the pattern
+        verifier->inject(data, s.slba, s.nlb);
+}
+
+void IOWorker::Impl::verify_complete(std::uint32_t slot, const nvme::Cqe* cqe,
+                                     bool timed_out) noexcept
+{
+    Slot& s = slots[slot];
+    if (!verifier)
+        return;
+    if (ioworker::IoPlan::data_direction(s.opcode) == 2)
+        s.needs_pattern = true;  // a read landed in the slot's buffer
+    const bool ok = cqe && !timed_out && cqe->ok();
+    // Not sent, or refused before it touched the media: the map stays.
+    const bool untouched = !cqe || (!timed_out && verify::not_executed(*cqe));
+    verify::CheckMap& map = verifier->map();
+    if (s.nlb && changes_media(s.opcode)) {
+        if (ok && verify_check && s.opcode == io::kWrite)
+            verifier->written(own_write_buffers ? slot_host(slot) : pattern.data(), s.slba, s.nlb);
+        else if (ok && verify_check && s.opcode == io::kWriteZeroes)
+            verifier->mark(s.slba, s.nlb, map.zeros());
+        else if (ok && verify_check && s.opcode == io::kWriteUncorrectable)
+            verifier->mark(s.slba, s.nlb, map.uncorrectable());
+        else if (!untouched)  // DSM, other opcodes, failures, verify_disable
+            verifier->mark(s.slba, s.nlb, verify::CheckMap::kUnknown);
+    } else if (ok && verify_check && s.opcode == io::kRead) {
+        std::array<verify::Mismatch, kMaxMismatches> found;
+        const std::uint32_t bad = verifier->check_read(slot_host(slot), s.slba, s.nlb,
+                                                       verify_inject, found.data(), found.size());
+        if (bad) {
+            for (std::uint32_t i = 0; i < std::min<std::size_t>(bad, found.size()); i++)
+                if (mismatch_count + i < kMaxMismatches)
+                    mismatches[mismatch_count + i] = found[i];
+            mismatch_count += bad;
+            record_error(kIOWorkerDataMismatch, s, *cqe);
+        }
+    }
+    if (s.locked) {
+        verifier->unlock(s.slba, s.nlb);
+        s.locked = false;
+    }
+}
+
+void IOWorker::Impl::verify_release_in_flight() noexcept
+{
+    if (!verifier)
+        return;
+    for (Slot& s : slots) {
+        if (!s.locked)
+            continue;
+        // Lost with the queue: whatever it wrote is undefined.
+        if (changes_media(s.opcode))
+            verifier->mark(s.slba, s.nlb, verify::CheckMap::kUnknown);
+        verifier->unlock(s.slba, s.nlb);
+        s.locked = false;
+    }
+}
+
+void IOWorker::Impl::verify_report() const
+{
+    if (!mismatch_count)
+        return;
+    nvme::Sqe sqe{};
+    std::memcpy(sqe.cdw, result.error_cmd.data(), sizeof(sqe.cdw));
+    const std::string cmd = result.error == kIOWorkerDataMismatch
+                                ? "; first command: " + nvme::describe(sqe, false)
+                                : std::string();
+    const std::uint64_t shown = std::min<std::uint64_t>(mismatch_count, kMaxMismatches);
+    for (std::uint64_t i = 0; i < shown; i++)
+        warn("ioworker: data verification: " + mismatches[i].to_string() + (i ? "" : cmd));
+    if (mismatch_count > shown)
+        warn("ioworker: data verification: " + std::to_string(mismatch_count - shown) +
+             " more LBAs mismatched");
+}
+
+}  // namespace nvmetest

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The IOWorker with data verification on (issue 4, the `verify` fixture):
+// its writes inject and store check values, its reads are checked, its I/O
+// takes the LBA locks shared with other workers and single commands, and
+// corruption planted in the backing image ($NVMETEST_DUT_IMAGE) behind the
+// controller's back ends a reading worker with kIOWorkerDataMismatch.
+#include <nvmetest/fixtures.h>
+#include <nvmetest/ioworker.h>
+#include <nvmetest/verify.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "support/dut_image.h"
+
+namespace {
+
+using nvmetest::Buffer;
+using nvmetest::IOWorker;
+using nvmetest::IOWorkerResult;
+using nvmetest::kIOWorkerDataMismatch;
+using nvmetest::Warning;
+using nvmetest::WarningCapture;
+using nvmetest::testing::VerifyTest;
+using nvmetest::verify::header_of;
+
+constexpr std::uint32_t kLba = 512;
+
+std::vector<std::string> verify_reports(const std::vector<Warning>& ws)
+{
+    std::vector<std::string> out;
+    for (const auto& w : ws)
+        if (w.message.find("data verification") != std::string::npos)
+            out.push_back(w.message);
+    return out;
+}
+
+std::string first(const std::vector<std::string>& v) { return v.empty() ? "" : v[0]; }
+
+class IoWorkerVerify : public VerifyTest {
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(verify) << "verification refused by the memory check";
+    }
+    std::uint32_t value(std::uint64_t lba) const { return nvme0n1.verifier()->map().get(lba); }
+
+    // One sequential pass of 4 KiB writes over [start, end).
+    IOWorkerResult fill(std::uint64_t start, std::uint64_t end)
+    {
+        return nvme0n1
+            .ioworker({.io_size = 8, .lba_random = false, .read_percentage = 0, .qdepth = 16,
+                       .region_start = start, .region_end = end})
+            .start()
+            .close();
+    }
+    // One sequential pass of 4 KiB reads over [start, end), one at a time.
+    IOWorkerResult read_pass(std::uint64_t start, std::uint64_t end, bool verify_disable = false)
+    {
+        return nvme0n1
+            .ioworker({.io_size = 8, .lba_random = false, .read_percentage = 100, .qdepth = 1,
+                       .region_start = start, .region_end = end, .exit_on_error = false,
+                       .verify_disable = verify_disable})
+            .start()
+            .close();
+    }
+};
+
+TEST_F(IoWorkerVerify, WritesInjectAndStoreAndACleanMixedWorkloadReportsNothing)
+{
+    WarningCapture cap;
+    const auto w = fill(0, 2048);
+    ASSERT_EQ(w.error, 0);
+    EXPECT_EQ(w.lba_count_write, 2048u);
+    // Every LBA the worker wrote has its check value, and carries its header.
+    for (std::uint64_t lba = 0; lba < 2048; lba++)
+        ASSERT_TRUE(nvme0n1.verifier()->map().is_checksum(value(lba))) << lba;
+    Buffer r(8 * kLba);
+    nvme0n1.read(qpair, r, 1000, 8).waitdone();
+    for (std::uint32_t i = 0; i < 8; i++)
+        EXPECT_EQ(r.data(i * kLba + 7, i * kLba), header_of(1, 1000 + i)) << i;
+
+    // Mixed reads, writes and deallocations of unaligned sizes: DSM leaves
+    // its LBAs unknown, whatever the controller did with them.
+    const auto m = nvme0n1
+                       .ioworker({.io_size = nvmetest::IoSize{1, 8, 16}, .time = 2,
+                                  .op_percentage = {{2, 50}, {1, 40}, {9, 10}}, .qdepth = 16,
+                                  .region_start = 0, .region_end = 2048})
+                       .start()
+                       .close();
+    EXPECT_EQ(m.error, 0);
+    EXPECT_GT(m.io_count_read, 100u);
+    EXPECT_GT(m.io_count_write, 50u);
+    // Read back whole by a verifying worker: nothing either.
+    const auto back = read_pass(0, 2048);
+    EXPECT_EQ(back.error, 0);
+    EXPECT_EQ(back.lba_count_read, 2048u);
+    EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
+}
+
+TEST_F(IoWorkerVerify, WorkersAndSingleCommandsOnOverlappingLbasNeverReportFalseMismatches)
+{
+    WarningCapture cap;
+    std::vector<IOWorker> workers;
+    for (int i = 0; i < 3; i++)
+        workers.push_back(nvme0n1
+                              .ioworker({.io_size = nvmetest::IoSize::range(1, 9), .time = 3,
+                                         .read_percentage = 50, .qdepth = 8,
+                                         .region_start = 50000, .region_end = 50064})
+                              .start());
+    // Meanwhile the test thread writes and reads the same 64 LBAs.
+    Buffer w(8 * kLba), r(8 * kLba);
+    std::mt19937_64 rng(42);
+    std::uniform_int_distribution<std::uint64_t> at(50000, 50059);
+    std::uniform_int_distribution<std::uint32_t> count(1, 4);
+    int singles = 0;
+    while (std::any_of(workers.begin(), workers.end(), [](const IOWorker& k) { return k.running(); })) {
+        const std::uint64_t lba = at(rng);
+        const std::uint32_t n = count(rng);
+        if (singles++ % 2) {
+            w.fill_pattern(static_cast<std::uint32_t>(rng()), 32);
+            nvme0n1.write(qpair, w, lba, n).waitdone();
+        } else {
+            nvme0n1.read(qpair, r, lba, n).waitdone();
+        }
+    }
+    std::uint64_t writes = 0, reads = 0;
+    for (auto& k : workers) {
+        const auto res = k.close();
+        EXPECT_EQ(res.error, 0);
+        writes += res.io_count_write;
+        reads += res.io_count_read;
+    }
+    EXPECT_GT(singles, 20);
+    EXPECT_GT(writes, 100u);
+    EXPECT_GT(reads, 100u);
+    EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
+    // The map agrees with the media at the end.
+    EXPECT_EQ(read_pass(50000, 50064).error, 0);
+    EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
+}
+
+TEST_F(IoWorkerVerify, CorruptionBehindTheControllerIsReportedByAReadingWorker)
+{
+    ASSERT_EQ(fill(60000, 61024).error, 0);
+    devtest::DutImage img;
+    img.write(60200, img.read(60100));  // misdirected: LBA 60100's content at 60200
+    img.flip_bit(60777, 300, 3);        // a bit flip
+
+    WarningCapture cap;
+    const auto r = read_pass(60000, 61024);
+    EXPECT_EQ(r.error, kIOWorkerDataMismatch);
+    EXPECT_EQ(r.lba_count_read, 1024u);  // exit_on_error = false: it read on
+    // The failing command is the first mismatching read: 60200..60207.
+    EXPECT_EQ(r.error_cmd[0] & 0xff, 0x02u);
+    EXPECT_EQ(r.error_cmd[10], 60200u);
+    EXPECT_EQ(r.error_cmd[12] & 0xffff, 7u);
+    EXPECT_EQ(r.error_cpl[3] >> 17, 0u);  // the read itself succeeded
+    const auto reports = verify_reports(cap.warnings());
+    ASSERT_EQ(reports.size(), 2u) << first(reports);
+    EXPECT_NE(reports[0].find("namespace 1 LBA 60200: data of another LBA"), std::string::npos)
+        << reports[0];
+    EXPECT_NE(reports[0].find("slba:60200"), std::string::npos) << reports[0];
+    EXPECT_NE(reports[1].find("namespace 1 LBA 60777: checksum mismatch: expected 0x"),
+              std::string::npos)
+        << reports[1];
+}
+
+TEST_F(IoWorkerVerify, VerifyDisableLeavesTheSameCorruptionUnreported)
+{
+    ASSERT_EQ(fill(62000, 62512).error, 0);
+    devtest::DutImage img;
+    img.flip_bit(62345, 100, 5);
+    {
+        WarningCapture cap;
+        const auto r = read_pass(62000, 62512, true);
+        EXPECT_EQ(r.error, 0);
+        EXPECT_EQ(r.lba_count_read, 512u);
+        EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
+    }
+    // Still there, and a verifying worker sees it.
+    WarningCapture cap;
+    EXPECT_EQ(read_pass(62000, 62512).error, kIOWorkerDataMismatch);
+    const auto reports = verify_reports(cap.warnings());
+    ASSERT_EQ(reports.size(), 1u);
+    EXPECT_NE(reports[0].find("LBA 62345: checksum mismatch"), std::string::npos) << reports[0];
+}
+
+TEST_F(IoWorkerVerify, VerifyDisableWritesLeaveTheirLbasUnknown)
+{
+    ASSERT_EQ(fill(64000, 64064).error, 0);
+    ASSERT_TRUE(nvme0n1.verifier()->map().is_checksum(value(64010)));
+    const auto w = nvme0n1
+                       .ioworker({.io_size = 8, .lba_random = false, .read_percentage = 0,
+                                  .region_start = 64000, .region_end = 64064,
+                                  .verify_disable = true})
+                       .start()
+                       .close();
+    EXPECT_EQ(w.error, 0);
+    for (std::uint64_t lba = 64000; lba < 64064; lba++)
+        EXPECT_EQ(value(lba), nvmetest::verify::CheckMap::kUnknown) << lba;
+    WarningCapture cap;
+    EXPECT_EQ(read_pass(64000, 64064).error, 0);
+    EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
+}
+
+TEST_F(IoWorkerVerify, TimedOutReadsRetireTheirSlotsAndReleaseTheirLocks)
+{
+    ASSERT_EQ(fill(66000, 66512).error, 0);
+    // Reads time out after 1 ms (QEMU under TCG takes longer); their data may
+    // still arrive later, so each slot is retired: with every slot retired
+    // the worker ends on its own instead of waiting for a free one.
+    nvme0n1.set_timeout_ms(0x02, 1);
+    WarningCapture cap;
+    const auto r = nvme0n1
+                       .ioworker({.io_size = 8, .lba_align = 8, .io_count = 2000,
+                                  .read_percentage = 100, .qdepth = 8, .region_start = 66000,
+                                  .region_end = 66512, .exit_on_error = false})
+                       .start()
+                       .close();
+    nvme0n1.set_timeout_ms(0x02, nvme0.timeout());
+    EXPECT_EQ(r.error, nvmetest::kIOWorkerIoTimeout);
+    EXPECT_LT(r.io_count_read, 2000u);
+    EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
+    nvme0.reset();  // late completions are gone with the queue
+    // The locks were released at the timeouts: single commands get through.
+    Buffer b(8 * kLba);
+    for (std::uint64_t lba = 66000; lba < 66512; lba += 64)
+        nvme0n1.read(qpair, b, lba, 8).waitdone();
+    EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
+}
+
+}  // namespace
