@@ -66,6 +66,7 @@ TEST(IoArgs, EveryIoWorkerParameter)
                       "--region_end", "500,2000", "--iops", "1000", "--io_flags", "0x4000",
                       "--pvalue", "0x55", "--ptype", "0xbeef", "--io_sequence", "0:8:2:0,8:8:1:100",
                       "--slow_latency", "5000", "--exit_on_error", "false", "--cpu_id", "1",
+                      "--sgl_percentage", "25", "--verify_disable", "true",
                       "--output_percentile_latency", "50,99.9", "--output_percentile_latency_opcode",
                       "2", "--output_cmdlog_list", "100", "--cmdlog_error_only", "true", "--nsid",
                       "2"});
@@ -96,6 +97,8 @@ TEST(IoArgs, EveryIoWorkerParameter)
     EXPECT_EQ(a.io_sequence[1].time_sent_us, 100u);
     EXPECT_EQ(a.slow_latency, 5000u);
     EXPECT_FALSE(a.exit_on_error);
+    EXPECT_EQ(a.sgl_percentage, 25u);
+    EXPECT_TRUE(a.verify_disable);
     EXPECT_EQ(a.cpu_id, 1u);
     EXPECT_EQ(j.percentiles, (std::vector<double>{50, 99.9}));
     EXPECT_EQ(a.output_percentile_latency_opcode, 2);
@@ -162,6 +165,7 @@ TEST(IoArgs, BadInputIsNamed)
     EXPECT_EQ(usage_error({"--qdeph", "4"}), "unknown option --qdeph (nvmetest-io --help lists them)");
     EXPECT_NE(usage_error({"--qdepth", "x", "--time", "1"}).find("--qdepth 'x' is not a number"), std::string::npos);
     EXPECT_NE(usage_error({"--read_percentage", "101"}).find("above 100"), std::string::npos);
+    EXPECT_NE(usage_error({"--sgl_percentage", "101"}).find("above 100"), std::string::npos);
     EXPECT_NE(usage_error({"--time"}).find("--time needs a value"), std::string::npos);
     EXPECT_NE(usage_error({"--time", "-1"}).find("negative"), std::string::npos);
     EXPECT_NE(usage_error({"--qdepth", "4"}).find("never end"), std::string::npos);

@@ -76,6 +76,8 @@ const std::vector<JobOption>& job_options()
          [](JobSpec& j, S v, W w) { j.args.read_percentage = static_cast<int>(bounded(v, w, 100)); }},
         {"op_percentage", "OPCODE:PERCENT,...",
          [](JobSpec& j, S v, W) { j.args.op_percentage = parse_op_percentage(v); }},
+        {"sgl_percentage", "0..100",
+         [](JobSpec& j, S v, W w) { j.args.sgl_percentage = static_cast<unsigned>(bounded(v, w, 100)); }},
         {"qdepth", "N", [](JobSpec& j, S v, W w) { j.args.qdepth = as<unsigned>(v, w); }},
         {"qprio", "0..3", [](JobSpec& j, S v, W w) { j.args.qprio = static_cast<unsigned>(bounded(v, w, 3)); }},
         {"region_start", "LBA[,LBA...]",
@@ -98,6 +100,8 @@ const std::vector<JobOption>& job_options()
          [](JobSpec& j, S v, W w) { j.args.slow_latency = parse_number(v, w); }},
         {"exit_on_error", "true | false",
          [](JobSpec& j, S v, W w) { j.args.exit_on_error = parse_bool(v, w); }},
+        {"verify_disable", "true | false",
+         [](JobSpec& j, S v, W w) { j.args.verify_disable = parse_bool(v, w); }},
         {"cpu_id", "CPU", [](JobSpec& j, S v, W w) { j.args.cpu_id = as<unsigned>(v, w); }},
         {"output_percentile_latency", "PERCENT,...",
          [](JobSpec& j, S v, W w) {
