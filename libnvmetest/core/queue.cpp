@@ -495,16 +495,19 @@ std::uint32_t Queue::waitdone(unsigned n)
     return last;
 }
 
-unsigned Queue::poll(unsigned max)
+unsigned Queue::poll(unsigned max, std::uint32_t* last_dw0)
 {
     ring_sq_doorbell();
     std::uint32_t last = 0;
     unsigned done = reap(max, last);
+    // The clock is read only when nothing completed (the IOWorker's hot path).
     if (done == 0 && outstanding_) {
         const std::int64_t now = now_ns();
         if (now >= next_deadline_ns_)
             done = expire(now, last);
     }
+    if (last_dw0 && done)
+        *last_dw0 = last;
     return done;
 }
 
@@ -512,20 +515,8 @@ void Queue::poll_completions()
 {
     if (t_in_callback)
         return;  // the waitdone() running reaps them
-    ring_sq_doorbell();
-    std::uint32_t last = 0;
-    const unsigned got = reap(cfg_.depth, last);
-    if (got) {
-        banked_ += got;
-        banked_dw0_ = last;
-    }
-    const std::int64_t now = now_ns();
-    if (now >= next_deadline_ns_) {
-        const unsigned expired = expire(now, last);
-        banked_ += expired;
-        if (expired)
-            banked_dw0_ = last;
-    }
+    const unsigned got = poll(cfg_.depth, &banked_dw0_);
+    banked_ += got;
 }
 
 namespace {

@@ -153,10 +153,12 @@ public:
     // submitter waiting on LBA locks its own earlier commands may hold.
     void poll_completions();
     // Reaps up to max completions that are there now, without waiting, after
-    // ringing the SQ doorbell; commands past their deadline complete with an
-    // all-ones CQE.  Returns how many completed (AERs do not count).  For a
-    // thread that polls its own queue between batches of submissions (IOWorker).
-    unsigned poll(unsigned max);
+    // ringing the SQ doorbell; when none is there, commands past their
+    // deadline complete with an all-ones CQE.  Returns how many completed
+    // (AERs do not count) and, when any did, stores dword 0 of the last in
+    // *last_dw0.  For a thread that polls its own queue between batches of
+    // submissions (IOWorker), and poll_completions().
+    unsigned poll(unsigned max, std::uint32_t* last_dw0 = nullptr);
 
     // AER completions go here instead of counting (admin queue).
     void set_aer_handler(std::function<void(const nvme::Cqe&, Callback&)> h) { on_aer_ = std::move(h); }
