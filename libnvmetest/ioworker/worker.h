@@ -118,8 +118,13 @@ struct IOWorker::Impl {
     // buffer, with headers and tokens for a write.
     void verify_prepare_write(std::uint32_t slot) noexcept;
     // At completion (cqe null: the command was not sent after all): keeps
-    // the map true, checks a read, releases the locks.
-    void verify_complete(std::uint32_t slot, const nvme::Cqe* cqe, bool timed_out) noexcept;
+    // the map true, checks a read, checks a Compare's or Verify's status
+    // against the map, releases the locks.  True when the command failed
+    // exactly as the map predicted (a Compare of data the map knows differs,
+    // a Compare or Verify of an uncorrectable LBA): not an error then.
+    bool verify_complete(std::uint32_t slot, const nvme::Cqe* cqe, bool timed_out) noexcept;
+    // The Compare or Verify status check of verify_complete.
+    bool verify_status(std::uint32_t slot, const nvme::Cqe& cqe) noexcept;
     // When the loop ends with commands in flight (controller lost): their
     // LBAs become unknown and their locks are released.
     void verify_release_in_flight() noexcept;

@@ -245,4 +245,72 @@ TEST_F(IoWorkerVerify, TimedOutReadsRetireTheirSlotsAndReleaseTheirLocks)
     EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
 }
 
+// Compare and Verify from a worker are checked against the map (issue 4).
+// With injection on, what the worker compares (its pattern) never equals
+// what its writes left (the pattern with headers and tokens): the map
+// predicts Compare Failure, so those failures are the right answer, not an
+// error.  Verify must succeed on LBAs the map knows (QEMU 7.2 has no Write
+// Uncorrectable, so the map never expects a media error here).
+TEST_F(IoWorkerVerify, PredictedCompareFailuresAreNotErrors)
+{
+    ASSERT_EQ(fill(68000, 68512).error, 0);
+    WarningCapture cap;
+    const auto r = nvme0n1
+                       .ioworker({.io_size = 8, .lba_random = false,
+                                  .op_percentage = {{0x05, 50}, {0x0c, 50}}, .qdepth = 8,
+                                  .region_start = 68000, .region_end = 68512})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0) << "a Compare Failure the map predicted was counted as an error";
+    EXPECT_EQ(r.io_count_nonread, 64u);
+    EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
+    // They changed nothing: the data still reads back verified.
+    EXPECT_EQ(read_pass(68000, 68512).error, 0);
+}
+
+// Without injection the worker's writes leave exactly its pattern, so a
+// Compare of the same pattern must succeed; media changed behind the
+// controller makes it fail, which contradicts the map: a data mismatch.
+TEST_F(IoWorkerVerify, CompareFailureTheMapDidNotExpectIsAMismatch)
+{
+    nvme0n1.inject_write_buffer_disable();
+    constexpr std::uint64_t kPattern = 0x5a5a5a5a;
+    ASSERT_EQ(nvme0n1
+                  .ioworker({.io_size = 8, .lba_random = false, .read_percentage = 0,
+                             .region_start = 68600, .region_end = 68664, .pvalue = kPattern,
+                             .ptype = 32})
+                  .start()
+                  .close()
+                  .error,
+              0);
+    auto compare_pass = [&] {
+        return nvme0n1
+            .ioworker({.io_size = 8, .lba_random = false, .op_percentage = {{0x05, 100}},
+                       .qdepth = 1, .region_start = 68600, .region_end = 68664,
+                       .pvalue = kPattern, .ptype = 32, .exit_on_error = false})
+            .start()
+            .close();
+    };
+    {
+        WarningCapture cap;
+        const auto r = compare_pass();
+        ASSERT_EQ(r.error, 0) << "the same pattern must compare equal";
+        EXPECT_EQ(r.io_count_nonread, 8u);
+        EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
+    }
+    devtest::DutImage img;
+    img.flip_bit(68621, 40, 6);
+    WarningCapture cap;
+    const auto r = compare_pass();
+    EXPECT_EQ(r.error, kIOWorkerDataMismatch);
+    EXPECT_EQ(r.error_cmd[0] & 0xff, 0x05u);
+    EXPECT_EQ(r.error_cmd[10], 68616u);
+    EXPECT_EQ((r.error_cpl[3] >> 17) & 0x7ff, 0x285u);  // the device's Compare Failure
+    const auto reports = verify_reports(cap.warnings());
+    ASSERT_EQ(reports.size(), 1u) << first(reports);
+    EXPECT_NE(reports[0].find("LBA 68616: Compare status contradicts the written data"),
+              std::string::npos)
+        << reports[0];
+}
+
 }  // namespace
