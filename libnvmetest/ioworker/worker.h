@@ -167,9 +167,14 @@ struct IOWorker::Impl {
     std::int64_t lock_pending_since_ns = 0;
     std::int64_t lock_wait_ns = 0;  // how long it may wait: twice the longest timeout
     std::uint64_t retired_slots = 0;  // timed out: their buffers may still be DMA'd into
+    // The first kMaxMismatches distinct (LBA, kind) mismatches, for the
+    // warnings at close(): a worker reads a bad LBA again and again, and the
+    // report should name every bad LBA, not the first one sixteen times.
     static constexpr std::size_t kMaxMismatches = 16;
     std::array<verify::Mismatch, kMaxMismatches> mismatches{};
-    std::uint64_t mismatch_count = 0;
+    std::size_t mismatches_kept = 0;
+    std::uint64_t mismatch_count = 0;  // every mismatching LBA read, repeats included
+    void keep_mismatch(const verify::Mismatch& m) noexcept;
 
     std::thread thread;
     std::atomic<bool> stop_requested{false};
