@@ -192,8 +192,8 @@ struct IOWorkerArgs {
     // writes inject header and token and store check values, reads are
     // checked (a mismatch: error kIOWorkerDataMismatch and a warning at
     // close()), Compare and Verify statuses are checked against the map (a
-    // failure the map predicted is not an error; a contradiction is a
-    // mismatch: docs/verification.md), every command takes the LBA locks.  verify_disable: reads go
+    // Compare Failure the map predicted or cannot rule out is not an error; a
+    // contradiction is a mismatch: docs/verification.md), every command takes the LBA locks.  verify_disable: reads go
     // unchecked and nothing is injected or summed; commands that change media
     // still take the locks and leave their LBAs unknown, so no other I/O is
     // checked against data this worker replaced.

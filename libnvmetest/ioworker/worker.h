@@ -119,9 +119,10 @@ struct IOWorker::Impl {
     void verify_prepare_write(std::uint32_t slot) noexcept;
     // At completion (cqe null: the command was not sent after all): keeps
     // the map true, checks a read, checks a Compare's or Verify's status
-    // against the map, releases the locks.  True when the command failed
-    // exactly as the map predicted (a Compare of data the map knows differs,
-    // a Compare or Verify of an uncorrectable LBA): not an error then.
+    // against the map, releases the locks.  True when the failure is the
+    // right answer by the map (Compare Failure on data the map knows differs
+    // or does not know, a media error on an LBA it knows uncorrectable): not
+    // an error then.
     bool verify_complete(std::uint32_t slot, const nvme::Cqe* cqe, bool timed_out) noexcept;
     // The Compare or Verify status check of verify_complete.
     bool verify_status(std::uint32_t slot, const nvme::Cqe& cqe) noexcept;
