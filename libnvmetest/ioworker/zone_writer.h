@@ -11,8 +11,8 @@
 //   at increasing LBAs of a zone could reach the write pointer swapped and the
 //   second fail with Zone Invalid Write.  QEMU 7.2 happens to check and
 //   advance the write pointer in submission order; real drives need not (and
-//   Linux serializes per zone for that reason).  Concurrency comes from
-//   writing several zones at once.
+//   Linux's mq-deadline zone write locking serializes per zone for that
+//   reason).  Concurrency comes from writing several zones at once.
 // - The zones written at once are "streams": one for sequential workloads
 //   (zones in LBA order from the zone of lba_start), up to qdepth for random
 //   ones (lba_random: a write picks one of the streams at random, a filled
