@@ -52,7 +52,9 @@
 // offline, or beyond the resources), the worker sends no more commands: a
 // sequential write pass ends so; a run with time, io_count or lba_count ends
 // early with error 0 and a warning at close().  Nothing is ever reset or
-// finished by the worker.  io_sequence commands are sent as given.
+// finished by the worker.  io_sequence commands are sent as given.  The
+// write pointers are the worker's own: workers writing the same zones at once
+// collide (Zone Invalid Write); give each its own zones.
 //
 // Controller::reset(), Pcie::reset()/flr()/link_disable_enable() and the
 // release of the Controller (Subsystem::poweroff() through QMP) stop every
