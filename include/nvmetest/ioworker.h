@@ -35,6 +35,27 @@
 // the controller holds a queue, and ControllerOptions::shadow_doorbell is not
 // false; they then stay on for every queue of the controller (across reset()).
 //
+// Zoned namespaces (CSI 02h; docs/porting-from-pynvme.md, "IOWorker on a
+// zoned namespace"): start() reads the zones of the worker's regions (Report
+// Zones) and the open/active limits (MOR/MAR), and every Write or Write Zeroes
+// of the generated workload goes to a zone's write pointer, which the worker
+// keeps itself.  One write per zone is in flight at a time (a controller may
+// reorder the commands of a queue); the worker writes one zone at a time for
+// sequential I/O (zones in LBA order from the zone of lba_start) and up to
+// qdepth zones for random I/O (lba_random then picks the zone, not the LBA),
+// never more than the open and active resources left beside the zones
+// already open or closed at start().  A write is cut to the room left before
+// the zone capacity; lba_align and lba_step apply to the other commands only.
+// Those go where the plan puts them (reads beyond a write pointer included)
+// and are cut at zone boundaries unless the namespace reads across them.
+// When no zone of the regions can take another write (full, read only,
+// offline, or beyond the resources), the worker sends no more commands: a
+// sequential write pass ends so; a run with time, io_count or lba_count ends
+// early with error 0 and a warning at close().  Nothing is ever reset or
+// finished by the worker.  io_sequence commands are sent as given.  The
+// write pointers are the worker's own: workers writing the same zones at once
+// collide (Zone Invalid Write); give each its own zones.
+//
 // Controller::reset(), Pcie::reset()/flr()/link_disable_enable() and the
 // release of the Controller (Subsystem::poweroff() through QMP) stop every
 // worker of the device first: it ends with error kIOWorkerTerminated (-7) and

@@ -22,6 +22,7 @@
 #include "ioworker/io_plan.h"
 #include "ioworker/latency_histogram.h"
 #include "ioworker/make_ioworker.h"
+#include "ioworker/zone_writer.h"
 #include "nvmetest/ioworker.h"
 #include "nvmetest/qpair.h"
 #include "nvmetest/random.h"
@@ -132,6 +133,24 @@ struct IOWorker::Impl {
     // On the test thread in close(): a warning per recorded mismatch.
     void verify_report() const;
 
+    // ----------------------------- zoned namespaces (worker_zones.cpp)
+    // On the test thread in setup(): whether the namespace is zoned (CSI
+    // 02h), its zone size and resources (admin Identify), then, once the
+    // worker's queue exists, its regions' zones (Report Zones on that queue).
+    int zones_identify();
+    int zones_report();
+    // In the loop: a write of the mix goes to a zone's write pointer; false
+    // when it cannot be sent now (kept as zone_pending) or ever (issuing ends).
+    bool place_in_zone(ioworker::PlannedIo& io) noexcept;
+    // At completion (or when a placed write was not sent: ok false).
+    void zone_write_done(const Slot& s, bool ok) noexcept
+    {
+        if (zone_writer && ioworker::IoPlan::is_zone_write(s.opcode))
+            zone_writer->write_done(s.slba, ok);
+    }
+    // On the test thread in close(): why a limited run ended early.
+    void zones_report_end() const;
+
     // Fixed at creation.
     ioworker::NamespaceView ns;
     IOWorkerArgs args;
@@ -176,6 +195,16 @@ struct IOWorker::Impl {
     std::size_t mismatches_kept = 0;
     std::uint64_t mismatch_count = 0;  // every mismatching LBA read, repeats included
     void keep_mismatch(const verify::Mismatch& m) noexcept;
+
+    // Zoned namespace: LBAs per zone (0: not zoned), resources, and the
+    // writer that keeps the write pointers (null: no zoned writes).
+    std::uint64_t zone_size = 0;
+    bool zone_reads_cross = false;  // OZCS.RAZB: reads may cross zone boundaries
+    ioworker::ZoneResources zone_resources{};
+    std::optional<ioworker::ZoneWriter> zone_writer;
+    ioworker::PlannedIo zone_pending{};  // a write waiting for a zone without one in flight
+    bool has_zone_pending = false;
+    bool zones_exhausted = false;        // no zone takes writes any more: issuing ended
 
     std::thread thread;
     std::atomic<bool> stop_requested{false};

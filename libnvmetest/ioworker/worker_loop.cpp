@@ -161,6 +161,8 @@ void IOWorker::Impl::issue(std::int64_t now)
         ioworker::PlannedIo io;
         if (has_lock_pending) {
             io = lock_pending;
+        } else if (has_zone_pending) {
+            io = zone_pending;
         } else if (sequence) {
             const IoSequenceEntry& e = args.io_sequence[sequence_next];
             io = {.slba = e.slba, .nlb = ioworker::IoPlan::has_lba_range(e.opcode) ? e.nlb : 0,
@@ -170,6 +172,8 @@ void IOWorker::Impl::issue(std::int64_t now)
         }
         if (args.lba_count && io.nlb > args.lba_count - lbas_issued)
             io.nlb = static_cast<std::uint32_t>(args.lba_count - lbas_issued);
+        if (!has_lock_pending && !place_in_zone(io))
+            break;  // zoned: no zone takes this write now (or ever)
         if (verifier && !verify_lock(io, slots[free_slots.back()])) {
             // Another in-flight I/O holds some of its LBAs: it waits here
             // while the loop reaps, up to twice the longest command timeout
@@ -252,6 +256,7 @@ bool IOWorker::Impl::submit_one(const ioworker::PlannedIo& io, std::int64_t now)
                               timeouts_ms[io.opcode]);
     } catch (const std::exception& e) {
         verify_complete(idx, nullptr, false);
+        zone_write_done(s, false);
         failure = e.what();
         if (result.error == kIOWorkerSuccess || result.error == kIOWorkerSlowIo)
             result.error = kIOWorkerIoCmdError;
@@ -310,6 +315,7 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
              .status = status,
              .psdt = s.psdt};
     }
+    zone_write_done(s, !timed_out && cqe.ok());
     // A timed-out command's data may still be DMA'd into (or from) its slot's
     // buffer: with verification, the slot is not used again.
     if (timed_out && verifier)
