@@ -168,6 +168,13 @@ IOWorker IOWorker::start() &&
 
 bool IOWorker::running() const { return impl_ && impl_->running.load(std::memory_order_acquire); }
 
+IOWorkerProgress IOWorker::progress() const
+{
+    if (!impl_)
+        throw UsageError("this IOWorker was moved from: use the object it was moved to");
+    return impl_->progress.read();
+}
+
 IOWorkerResult IOWorker::close()
 {
     if (!impl_)

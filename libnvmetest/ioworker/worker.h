@@ -23,6 +23,7 @@
 #include "ioworker/latency_histogram.h"
 #include "ioworker/make_ioworker.h"
 #include "ioworker/zone_writer.h"
+#include "ioworker/progress_cell.h"
 #include "nvmetest/ioworker.h"
 #include "nvmetest/qpair.h"
 #include "nvmetest/random.h"
@@ -33,6 +34,9 @@ namespace ioworker {
 inline constexpr std::int64_t kNsPerSec = 1'000'000'000;
 inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 inline constexpr std::size_t kDsmRangeBytes = 16;  // one DSM range per slot
+// Readers of IOWorker::progress() sample at human rates: publishing more
+// often than this would only move the cache line between cores.
+inline constexpr std::int64_t kProgressIntervalNs = 1'000'000;
 }  // namespace ioworker
 
 struct IOWorker::Impl {
@@ -88,6 +92,14 @@ struct IOWorker::Impl {
     // Appends the counts of the seconds that ended before t.
     void close_seconds_before(std::int64_t t) noexcept;
     void finish(std::int64_t end_ns) noexcept;
+    // For IOWorker::progress() (worker_progress.cpp): the counts so far,
+    // published after a batch of completions at most once per
+    // kProgressIntervalNs; at the end, the result's.
+    void publish_progress(std::int64_t now) noexcept;
+    void publish_final_progress() noexcept;
+    // The worker gave up on the commands still in flight: the drain outlived
+    // the time limit by kIOWorkerTimeoutGraceSec (kIOWorkerTimeout).
+    void overran(std::int64_t now) noexcept;
 
     // Where the data of a command goes or comes from.  Reads land in the
     // slot's own buffer; writes send the worker's pattern region, or, when
@@ -206,6 +218,9 @@ struct IOWorker::Impl {
     bool has_zone_pending = false;
     bool zones_exhausted = false;        // no zone takes writes any more: issuing ended
 
+    ioworker::ProgressCell progress;  // written by the worker thread, read by any
+    std::int64_t progress_published_ns = 0;
+
     std::thread thread;
     std::atomic<bool> stop_requested{false};
     std::atomic<bool> running{false};
@@ -220,6 +235,7 @@ struct IOWorker::Impl {
     std::uint64_t slowest_ns = 0;
     std::int64_t start_ns = 0;
     std::int64_t deadline_ns = ioworker::kNever;
+    std::int64_t overrun_ns = ioworker::kNever;  // deadline_ns + the -4 grace
     std::int64_t next_issue_ns = 0;
     std::int64_t second_end_ns = 0;
     std::uint64_t second_count = 0;

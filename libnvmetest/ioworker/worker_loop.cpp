@@ -67,6 +67,7 @@ void IOWorker::Impl::run() noexcept
             result.error = kIOWorkerInitFail;
     }
     verify_release_in_flight();
+    publish_final_progress();
     running.store(false, std::memory_order_release);
 }
 
@@ -78,8 +79,10 @@ void IOWorker::Impl::loop()
         std::chrono::duration_cast<std::chrono::nanoseconds>(wall).count() % kNsPerSec;
     const std::int64_t cpu0 = thread_cpu_ns();
     start_ns = core::now_ns();
-    if (args.time > 0)
+    if (args.time > 0) {
         deadline_ns = start_ns + static_cast<std::int64_t>(args.time * 1e9);
+        overrun_ns = deadline_ns + static_cast<std::int64_t>(kIOWorkerTimeoutGraceSec * 1e9);
+    }
     second_end_ns = start_ns + kNsPerSec;
     next_issue_ns = start_ns;
 
@@ -100,8 +103,13 @@ void IOWorker::Impl::loop()
             break;
         const unsigned got = outstanding ? queue->poll(static_cast<unsigned>(outstanding)) : 0;
         now = core::now_ns();
+        if (now > overrun_ns) {
+            overran(now);
+            break;
+        }
         if (got) {
             last_progress = now;
+            publish_progress(now);
             continue;
         }
         if (now - last_progress > kControllerCheckNs && now - last_check > kControllerCheckNs) {
