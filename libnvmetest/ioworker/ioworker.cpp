@@ -75,15 +75,24 @@ int IOWorker::Impl::setup()
     }
 
     ns.ctrl->dbbuf_for_ioworker();  // before the queue: it starts with them
+    // The CQ interrupts when the controller has vectors set up and the
+    // worker may block on them when idle (idle_policy.h); it polls otherwise.
+    IrqSet* const irqs = args.idle_spin_us >= 0 ? ns.ctrl->irqs : nullptr;
     try {
         qpair.emplace(ns.ctrl, depth + 1,
-                      QpairOptions{.ien = false, .prio = args.qprio, .lazy_doorbell = true});
+                      QpairOptions{.ien = irqs != nullptr, .prio = args.qprio, .lazy_doorbell = true});
     } catch (const std::exception& e) {
         warn(std::string("ioworker: creating its qpair failed: ") + e.what());
         return kIOWorkerCreateQpairFail;
     }
     qcore = &qpair->core();
     queue = qcore->q.get();
+    try {
+        idle.emplace(irqs ? irqs->eventfd(qcore->vector) : -1);
+    } catch (const std::exception& e) {
+        warn(std::string("ioworker: ") + e.what());
+        return kIOWorkerInitFail;
+    }
     qcore->driven_by_thread = true;
     ns.ctrl->t->add_driver(this, [this] { stop_and_join(); });
 
@@ -107,6 +116,7 @@ void IOWorker::Impl::release_qpair() noexcept
     if (!qpair)
         return;
     ns.ctrl->t->remove_driver(this);
+    idle.reset();
     if (controller_lost && !qcore->dead) {
         std::erase(qcore->ctrl->qpairs, qcore);
         qcore->dead = true;
