@@ -191,7 +191,9 @@ struct IOWorkerArgs {
     // Namespace::verify_enable), the worker verifies as single commands do:
     // writes inject header and token and store check values, reads are
     // checked (a mismatch: error kIOWorkerDataMismatch and a warning at
-    // close()), every command takes the LBA locks.  verify_disable: reads go
+    // close()), Compare and Verify statuses are checked against the map (a
+    // failure the map predicted is not an error; a contradiction is a
+    // mismatch: docs/verification.md), every command takes the LBA locks.  verify_disable: reads go
     // unchecked and nothing is injected or summed; commands that change media
     // still take the locks and leave their LBAs unknown, so no other I/O is
     // checked against data this worker replaced.

@@ -114,7 +114,12 @@ public:
     // nlba_verify: verify only LBAs [0, nlba_verify) (0: all).  The memory
     // the check values need is checked here: when it is short, a warning says
     // how much was needed and verification stays unavailable.
-    explicit Namespace(Controller& nvme, std::uint32_t nsid = 1, std::uint64_t nlba_verify = 0);
+    // verify_width: bytes per check value, 1 (PyNVMe3's, the default), 2 or 4;
+    // wider values let fewer corruptions escape (docs/verification.md: about
+    // 1/250, 1/65000, 2^-31; a flip of an odd number of bits never escapes).
+    // Anything else is a UsageError.
+    explicit Namespace(Controller& nvme, std::uint32_t nsid = 1, std::uint64_t nlba_verify = 0,
+                       unsigned verify_width = 1);
     Namespace(Namespace&&) noexcept;
     Namespace& operator=(Namespace&&) noexcept;
     Namespace(const Namespace&) = delete;

@@ -4,7 +4,8 @@
 // in host memory (docs/verification.md).  1 byte per LBA by default, as
 // PyNVMe3 (a 4 TB namespace of 512-byte LBAs needs about 8 GB); 2 or 4 bytes
 // for stronger detection (a random corruption goes unnoticed with probability
-// about 1/253, 1/65533, 1/2^32).
+// about 1/250, 1/65000, 1/2^31; a flip of an odd number of bits, never: bit 0
+// of every checksum value is the data's bit parity).
 //
 // Three values of each width are reserved:
 //   kUnknown        0       never written, or content undefined (failed write,
@@ -12,7 +13,7 @@
 //   zeros()         max - 1 known to read as zeros (Write Zeroes, deallocate
 //                           on a namespace that guarantees zeros)
 //   uncorrectable() max     Write Uncorrectable: a read must fail
-// Every other value is a checksum (value_of(crc32c of the LBA's data)).
+// Every other value is a checksum (value_of(check32() of the LBA's data)).
 //
 // Thread safety: each element is read and written with relaxed atomic
 // accesses; ordering between I/Os on one LBA comes from the LBA locks
@@ -62,14 +63,16 @@ public:
     std::uint32_t zeros() const noexcept { return max_ - 1; }
     bool is_checksum(std::uint32_t v) const noexcept { return v != kUnknown && v < max_ - 1; }
 
-    // The check value of data whose CRC-32C is crc: folded to the width, and
-    // moved off the reserved values.
-    std::uint32_t value_of(std::uint32_t crc) const noexcept {
-        std::uint32_t v = crc;
+    // The check value of data whose check32() is c: bit 0 (the data's bit
+    // parity) kept, bits 1..31 folded into the rest of the width, and moved
+    // off the reserved values by flipping the top bit (bit 0 unchanged).
+    std::uint32_t value_of(std::uint32_t c) const noexcept {
+        const std::uint32_t h = c >> 1;
+        std::uint32_t v = c;
         if (width_ == 1)
-            v = (crc ^ crc >> 8 ^ crc >> 16 ^ crc >> 24) & 0xff;
+            v = ((h ^ h >> 7 ^ h >> 14 ^ h >> 21 ^ h >> 28) & 0x7f) << 1 | (c & 1);
         else if (width_ == 2)
-            v = (crc ^ crc >> 16) & 0xffff;
+            v = ((h ^ h >> 15 ^ h >> 30) & 0x7fff) << 1 | (c & 1);
         if (v == kUnknown || v >= max_ - 1)
             v ^= (max_ >> 1) + 1; // 0 -> top bit only; max-1, max -> below it
         return v;

@@ -30,16 +30,22 @@ struct Namespace::State {
     std::uint32_t ms = 0;
     bool extended = false;  // metadata transferred with the data (FLBAS bit 4)
     std::uint64_t nlba_verify = 0;
+    unsigned verify_width = 1;
     std::shared_ptr<verify::NamespaceVerify> verify;
 };
 
-Namespace::Namespace(Controller& nvme, std::uint32_t nsid, std::uint64_t nlba_verify)
+Namespace::Namespace(Controller& nvme, std::uint32_t nsid, std::uint64_t nlba_verify,
+                     unsigned verify_width)
     : s_(std::make_unique<State>())
 {
+    if (verify_width != 1 && verify_width != 2 && verify_width != 4)
+        throw UsageError("Namespace: verify_width " + std::to_string(verify_width) +
+                         " is not a check value width: use 1, 2 or 4 (bytes per LBA)");
     s_->ctrl = nvme.core();
     s_->ctrl->check_open();
     s_->nsid = nsid;
     s_->nlba_verify = nlba_verify;
+    s_->verify_width = verify_width;
     s_->id = s_->ctrl->t->alloc_dma(4096);
     refresh();
 }
@@ -93,7 +99,8 @@ void Namespace::refresh()
     s.ms = f[0] | f[1] << 8;
     s.lba_bytes = f[2] >= 9 && f[2] < 32 ? 1u << f[2] : 512u;
     s.extended = flbas & 0x10;
-    s.verify = verify::make_namespace_verify(*s.ctrl, s.nsid, s.id.data(), s.nlba_verify, s.verify);
+    s.verify = verify::make_namespace_verify(*s.ctrl, s.nsid, s.id.data(), s.nlba_verify,
+                                             s.verify_width, s.verify);
 }
 
 std::uint32_t Namespace::nsid() const { return state().nsid; }

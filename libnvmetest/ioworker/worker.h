@@ -118,8 +118,13 @@ struct IOWorker::Impl {
     // buffer, with headers and tokens for a write.
     void verify_prepare_write(std::uint32_t slot) noexcept;
     // At completion (cqe null: the command was not sent after all): keeps
-    // the map true, checks a read, releases the locks.
-    void verify_complete(std::uint32_t slot, const nvme::Cqe* cqe, bool timed_out) noexcept;
+    // the map true, checks a read, checks a Compare's or Verify's status
+    // against the map, releases the locks.  True when the command failed
+    // exactly as the map predicted (a Compare of data the map knows differs,
+    // a Compare or Verify of an uncorrectable LBA): not an error then.
+    bool verify_complete(std::uint32_t slot, const nvme::Cqe* cqe, bool timed_out) noexcept;
+    // The Compare or Verify status check of verify_complete.
+    bool verify_status(std::uint32_t slot, const nvme::Cqe& cqe) noexcept;
     // When the loop ends with commands in flight (controller lost): their
     // LBAs become unknown and their locks are released.
     void verify_release_in_flight() noexcept;
@@ -162,9 +167,14 @@ struct IOWorker::Impl {
     std::int64_t lock_pending_since_ns = 0;
     std::int64_t lock_wait_ns = 0;  // how long it may wait: twice the longest timeout
     std::uint64_t retired_slots = 0;  // timed out: their buffers may still be DMA'd into
+    // The first kMaxMismatches distinct (LBA, kind) mismatches, for the
+    // warnings at close(): a worker reads a bad LBA again and again, and the
+    // report should name every bad LBA, not the first one sixteen times.
     static constexpr std::size_t kMaxMismatches = 16;
     std::array<verify::Mismatch, kMaxMismatches> mismatches{};
-    std::uint64_t mismatch_count = 0;
+    std::size_t mismatches_kept = 0;
+    std::uint64_t mismatch_count = 0;  // every mismatching LBA read, repeats included
+    void keep_mismatch(const verify::Mismatch& m) noexcept;
 
     std::thread thread;
     std::atomic<bool> stop_requested{false};

@@ -288,9 +288,11 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
 
     const bool timed_out = cqe.dw[0] == 0xffffffffu && cqe.dw[3] == 0xffffffffu;
     const std::uint16_t status = timed_out ? 0xffff : cqe.status();
+    // Data verification first: it may know the failure was the right answer.
+    const bool failure_expected = verify_complete(idx, &cqe, timed_out);
     if (timed_out)
         record_error(kIOWorkerIoTimeout, s, cqe);
-    else if (!cqe.ok())
+    else if (!cqe.ok() && !failure_expected)
         record_error(cqe.status() & 0x7ff, s, cqe);
     if (latency > args.slow_latency * 1000) {
         slow_count++;
@@ -308,7 +310,6 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
              .status = status,
              .psdt = s.psdt};
     }
-    verify_complete(idx, &cqe, timed_out);
     // A timed-out command's data may still be DMA'd into (or from) its slot's
     // buffer: with verification, the slot is not used again.
     if (timed_out && verifier)

@@ -84,12 +84,13 @@ void IOWorker::Impl::verify_prepare_write(std::uint32_t slot) noexcept
         verifier->inject(data, s.slba, s.nlb);
 }
 
-void IOWorker::Impl::verify_complete(std::uint32_t slot, const nvme::Cqe* cqe,
+bool IOWorker::Impl::verify_complete(std::uint32_t slot, const nvme::Cqe* cqe,
                                      bool timed_out) noexcept
 {
     Slot& s = slots[slot];
     if (!verifier)
-        return;
+        return false;
+    bool failure_expected = false;
     if (ioworker::IoPlan::data_direction(s.opcode) == 2)
         s.needs_pattern = true;  // a read landed in the slot's buffer
     const bool ok = cqe && !timed_out && cqe->ok();
@@ -111,16 +112,61 @@ void IOWorker::Impl::verify_complete(std::uint32_t slot, const nvme::Cqe* cqe,
                                                        verify_inject, found.data(), found.size());
         if (bad) {
             for (std::uint32_t i = 0; i < std::min<std::size_t>(bad, found.size()); i++)
-                if (mismatch_count + i < kMaxMismatches)
-                    mismatches[mismatch_count + i] = found[i];
+                keep_mismatch(found[i]);
             mismatch_count += bad;
             record_error(kIOWorkerDataMismatch, s, *cqe);
         }
+    } else if (verify_check && !timed_out && !untouched && s.nlb &&
+               (s.opcode == io::kCompare || s.opcode == io::kVerify)) {
+        failure_expected = verify_status(slot, *cqe);
     }
     if (s.locked) {
         verifier->unlock(s.slba, s.nlb);
         s.locked = false;
     }
+    return failure_expected;
+}
+
+bool IOWorker::Impl::verify_status(std::uint32_t slot, const nvme::Cqe& cqe) noexcept
+{
+    const Slot& s = slots[slot];
+    const bool compare = s.opcode == io::kCompare;
+    // What the map says the command must return: 1 success, 0 Compare
+    // Failure, -2 a media error, -1 unknown (then the device's answer stands).
+    // A Compare sent what a write would, minus the injection: the pattern.
+    const int want = compare ? verifier->expect_compare(own_write_buffers ? slot_host(slot)
+                                                                          : pattern.data(),
+                                                        s.slba, s.nlb)
+                             : verifier->expect_verify(s.slba, s.nlb);
+    const std::uint16_t status = cqe.status() & 0x7ff;
+    const bool compare_failed = status == nvme::make_status(2, 0x85);
+    const bool media_error = status == nvme::make_status(2, 0x81);
+    const bool contradicts = (want == 1 && (compare ? compare_failed : media_error)) ||
+                             (want == 0 && cqe.ok()) || (want == -2 && cqe.ok());
+    if (contradicts) {
+        keep_mismatch({
+                .nsid = verifier->identity().nsid,
+                .lba = s.slba,
+                .kind = compare ? verify::MismatchKind::Compare : verify::MismatchKind::Verify,
+                .expected = want == 1 ? 0u : want == 0 ? nvme::make_status(2, 0x85)
+                                                       : nvme::make_status(2, 0x81),
+                .found = status,
+                .token = 0});
+        mismatch_count++;
+        record_error(kIOWorkerDataMismatch, s, cqe);
+        return false;
+    }
+    return (want == 0 && compare_failed) || (want == -2 && media_error);
+}
+
+void IOWorker::Impl::keep_mismatch(const verify::Mismatch& m) noexcept
+{
+    if (mismatches_kept == kMaxMismatches)
+        return;
+    for (std::size_t i = 0; i < mismatches_kept; i++)
+        if (mismatches[i].lba == m.lba && mismatches[i].kind == m.kind)
+            return;
+    mismatches[mismatches_kept++] = m;
 }
 
 void IOWorker::Impl::verify_release_in_flight() noexcept
@@ -147,12 +193,15 @@ void IOWorker::Impl::verify_report() const
     const std::string cmd = result.error == kIOWorkerDataMismatch
                                 ? "; first command: " + nvme::describe(sqe, false)
                                 : std::string();
-    const std::uint64_t shown = std::min<std::uint64_t>(mismatch_count, kMaxMismatches);
-    for (std::uint64_t i = 0; i < shown; i++)
+    for (std::size_t i = 0; i < mismatches_kept; i++)
         warn("ioworker: data verification: " + mismatches[i].to_string() + (i ? "" : cmd));
-    if (mismatch_count > shown)
-        warn("ioworker: data verification: " + std::to_string(mismatch_count - shown) +
-             " more LBAs mismatched");
+    if (mismatch_count > mismatches_kept)
+        warn("ioworker: data verification: " + std::to_string(mismatch_count) +
+             " mismatching LBA reads in all, repeats of the LBAs above included" +
+             (mismatches_kept == kMaxMismatches ? " (only the first " +
+                                                      std::to_string(kMaxMismatches) +
+                                                      " distinct LBAs are listed)"
+                                                : ""));
 }
 
 }  // namespace nvmetest

@@ -162,34 +162,76 @@ std::string_view crc32c_implementation() noexcept {
     return chosen().name;
 }
 
+namespace {
+
+// mulfold64x4, and with Parity the XOR of every word read, in the same pass:
+// under TCG a second pass for the parity costs as much as the fold itself.
 // Scalar on purpose: vectorized, the 64-bit multiplies become SSE sequences
 // that QEMU's TCG emulates about 8 times slower (docs/perf.md).
+template <bool Parity>
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("no-tree-vectorize")))
 #endif
-std::uint64_t
-mulfold64x4(std::span<const std::uint8_t> data) noexcept {
+inline std::uint64_t
+mulfold_lanes(std::span<const std::uint8_t> data, std::uint64_t* xor_out) noexcept {
     // Four independent lanes over 32-byte strides, so that the multiplies of
     // a superscalar CPU overlap; under TCG the instruction count is the same.
     constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ull;
-    std::uint64_t a = data.size() * kMul, b = 1, c = 2, d = 3;
+    std::uint64_t a = data.size() * kMul, b = 1, c = 2, d = 3, x = 0;
     const std::uint8_t* p = data.data();
     std::size_t n = data.size();
     for (; n >= 32; p += 32, n -= 32) {
-        a = (a ^ load64(p)) * kMul;
-        b = (b ^ load64(p + 8)) * kMul;
-        c = (c ^ load64(p + 16)) * kMul;
-        d = (d ^ load64(p + 24)) * kMul;
+        const std::uint64_t w0 = load64(p), w1 = load64(p + 8);
+        const std::uint64_t w2 = load64(p + 16), w3 = load64(p + 24);
+        if constexpr (Parity)
+            x ^= w0 ^ w1 ^ w2 ^ w3;
+        a = (a ^ w0) * kMul;
+        b = (b ^ w1) * kMul;
+        c = (c ^ w2) * kMul;
+        d = (d ^ w3) * kMul;
         a ^= a >> 29;
         b ^= b >> 29;
         c ^= c >> 29;
         d ^= d >> 29;
     }
     std::uint64_t r = a ^ (b * 3) ^ (c * 5) ^ (d * 7);
-    for (; n; n--)
+    for (; n; n--) {
+        if constexpr (Parity)
+            x ^= *p;
         r = (r ^ *p++) * kMul;
+    }
     r = (r ^ (r >> 31)) * kMul;
+    if constexpr (Parity)
+        *xor_out = x;
     return r ^ (r >> 32);
+}
+
+} // namespace
+
+std::uint64_t mulfold64x4(std::span<const std::uint8_t> data) noexcept {
+    return mulfold_lanes<false>(data, nullptr);
+}
+
+std::uint32_t check32_mulfold(std::span<const std::uint8_t> data) noexcept {
+    std::uint64_t x;
+    const std::uint64_t m = mulfold_lanes<true>(data, &x);
+    return (static_cast<std::uint32_t>(m ^ (m >> 32)) & ~1u) |
+           static_cast<std::uint32_t>(__builtin_parityll(x));
+}
+
+bool bit_parity(std::span<const std::uint8_t> data) noexcept {
+    // XOR of the 64-bit words, two accumulators so the loads overlap.
+    std::uint64_t x = 0, y = 0;
+    const std::uint8_t* p = data.data();
+    std::size_t n = data.size();
+    for (; n >= 16; p += 16, n -= 16) {
+        x ^= load64(p);
+        y ^= load64(p + 8);
+    }
+    x ^= y;
+    for (; n; n--)
+        x ^= *p++;
+    return __builtin_parityll(x);
 }
 
 std::uint64_t mulfold64(std::span<const std::uint8_t> data) noexcept {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 //
 // save_crc / load_crc: the check-value map in a file, refused by any other
-// namespace.  Layout (little-endian), format version 1:
+// namespace.  Layout (little-endian), format version 2:
 //
 //   0   char[8]  magic "NVMTCRC\n"
-//   8   u32      format version (1)
+//   8   u32      format version (2)
 //   12  u32      header bytes (160)
 //   16  u32      check value width (1, 2, 4)
 //   20  u32      nsid
@@ -34,7 +34,9 @@ namespace nvmetest::verify {
 namespace {
 
 constexpr char kMagic[8] = {'N', 'V', 'M', 'T', 'C', 'R', 'C', '\n'};
-constexpr std::uint32_t kVersion = 1;
+// 2: bit 0 of a check value became the data's bit parity (verify_checksum.h);
+// version 1 values would all mismatch, so such files are refused.
+constexpr std::uint32_t kVersion = 2;
 
 struct FileHeader {
     char magic[8];

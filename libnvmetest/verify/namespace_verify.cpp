@@ -250,7 +250,8 @@ core::Callback reset_on_success(const core::ControllerCore* ctrl, std::uint32_t 
 
 std::shared_ptr<NamespaceVerify>
 make_namespace_verify(core::ControllerCore& ctrl, std::uint32_t nsid, const std::uint8_t* id_ns,
-                      std::uint64_t nlba_verify, const std::shared_ptr<NamespaceVerify>& prev) {
+                      std::uint64_t nlba_verify, unsigned width,
+                      const std::shared_ptr<NamespaceVerify>& prev) {
     VerifyConfig c;
     c.id.nsid = nsid;
     c.id.nsze = load64(id_ns);
@@ -261,6 +262,7 @@ make_namespace_verify(core::ControllerCore& ctrl, std::uint32_t nsid, const std:
     c.id.lba_bytes = f[2] >= 9 && f[2] < 32 ? 1u << f[2] : 512u;
     c.stride = c.id.lba_bytes + (flbas & 0x10 ? c.id.meta_bytes : 0);
     c.nlba_verify = nlba_verify;
+    c.width = width;
     std::memcpy(c.id.nguid.data(), id_ns + 104, 16);
     std::memcpy(c.id.eui64.data(), id_ns + 120, 8);
     if (ctrl.id_valid) {
@@ -270,7 +272,8 @@ make_namespace_verify(core::ControllerCore& ctrl, std::uint32_t nsid, const std:
     const std::uint64_t want = nlba_verify && nlba_verify < c.id.nsze ? nlba_verify : c.id.nsze;
     auto same = [&](const std::shared_ptr<NamespaceVerify>& nv) {
         return nv && nv->verifier && nv->verifier->identity().differences(c.id).empty() &&
-               nv->verifier->stride() == c.stride && nv->verifier->coverage() == want;
+               nv->verifier->stride() == c.stride && nv->verifier->coverage() == want &&
+               nv->verifier->map().width() == width;
     };
     if (same(prev))
         return prev;

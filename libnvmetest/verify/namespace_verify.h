@@ -35,7 +35,8 @@ struct NamespaceVerify {
 // new one (checking memory, with the warning when it is short).
 std::shared_ptr<NamespaceVerify>
 make_namespace_verify(core::ControllerCore& ctrl, std::uint32_t nsid, const std::uint8_t* id_ns,
-                      std::uint64_t nlba_verify, const std::shared_ptr<NamespaceVerify>& prev);
+                      std::uint64_t nlba_verify, unsigned width,
+                      const std::shared_ptr<NamespaceVerify>& prev);
 
 // Zone size of a zoned namespace (Identify Namespace of the Zoned command
 // set), read once when verification is turned on: zone resets change the

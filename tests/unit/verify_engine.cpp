@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <gtest/gtest.h>
 #include <set>
 #include <string>
@@ -89,7 +90,14 @@ TEST(VerifyChecksum, CheckAlgorithmsAreDeterministicAndSensitive) {
         d[i] = static_cast<std::uint8_t>(i * 29 + 1);
     const auto auto_pick = fastest_check_algorithm();
     EXPECT_TRUE(auto_pick == CheckAlgorithm::MulFold || auto_pick == CheckAlgorithm::Crc32c);
-    EXPECT_EQ(check32(CheckAlgorithm::Crc32c, d), crc32c_slice8(d));
+    // CRC-32C above bit 0, the data's bit parity in it.
+    EXPECT_EQ(check32(CheckAlgorithm::Crc32c, d) >> 1, crc32c_slice8(d) >> 1);
+    EXPECT_EQ(check32(CheckAlgorithm::Crc32c, d) & 1, bit_parity(d) ? 1u : 0u);
+    EXPECT_EQ(check32(CheckAlgorithm::MulFold, d) & 1, bit_parity(d) ? 1u : 0u);
+    const std::uint64_t m = mulfold64x4(d); // the one-pass fold is the same hash
+    EXPECT_EQ(check32(CheckAlgorithm::MulFold, d) >> 1, static_cast<std::uint32_t>(m ^ m >> 32) >> 1);
+    EXPECT_EQ(check32(CheckAlgorithm::MulFold, {d.data(), 77}) & 1,
+              bit_parity({d.data(), 77}) ? 1u : 0u); // a tail byte by byte
     const std::uint32_t fold = check32(CheckAlgorithm::MulFold, d);
     EXPECT_EQ(fold, check32(CheckAlgorithm::MulFold, d));
     EXPECT_NE(fold, check32(CheckAlgorithm::Crc32c, d));
@@ -101,6 +109,23 @@ TEST(VerifyChecksum, CheckAlgorithmsAreDeterministicAndSensitive) {
             ASSERT_NE(check32(algo, {f.data(), 512}), check32(algo, {d.data(), 512}))
                 << check_algorithm_name(algo) << " bit " << bit;
         }
+    // ... and the check value at every width: bit 0 is the bit parity, which a
+    // hash folded to 8 bits could not promise (about 1 flip in 250 would escape).
+    std::mt19937_64 rng(7);
+    for (auto& b : d)
+        b = static_cast<std::uint8_t>(rng());
+    for (unsigned width : {1u, 2u, 4u}) {
+        const CheckMap m(1, width);
+        for (const auto algo : {CheckAlgorithm::MulFold, CheckAlgorithm::Crc32c}) {
+            const std::uint32_t v = m.value_of(check32(algo, {d.data(), 512}));
+            for (std::size_t bit = 0; bit < 512 * 8; bit++) {
+                auto f = d;
+                f[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+                ASSERT_NE(m.value_of(check32(algo, {f.data(), 512})), v)
+                    << "width " << width << " " << check_algorithm_name(algo) << " bit " << bit;
+            }
+        }
+    }
     // The lane structure: swapping two 8-byte words changes the value.
     auto swapped = d;
     std::swap_ranges(swapped.begin(), swapped.begin() + 8, swapped.begin() + 8);
@@ -108,6 +133,18 @@ TEST(VerifyChecksum, CheckAlgorithmsAreDeterministicAndSensitive) {
 }
 
 // ------------------------------------------------------------ the map
+
+TEST(VerifyChecksum, BitParityCountsOnesOfEveryByte) {
+    std::vector<std::uint8_t> d(77); // a tail after the 16-byte strides
+    EXPECT_FALSE(bit_parity(d));
+    for (std::size_t i = 0; i < d.size(); i++) {
+        d[i] = 0x80;
+        EXPECT_TRUE(bit_parity(d)) << i;
+        d[i] = 0x11;
+        EXPECT_FALSE(bit_parity(d)) << i;
+        d[i] = 0;
+    }
+}
 
 TEST(VerifyMap, ReservedValuesAreNeverChecksums) {
     for (unsigned width : {1u, 2u, 4u}) {

@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
         {"crc32c sse4.2", [](auto s) { return crc32c_sse42(s); }, crc32c_sse42_available()},
         {"mulfold64", [](auto s) { return mulfold64(s); }, true},
         {"mulfold64x4", [](auto s) { return mulfold64x4(s); }, true},
+        {"bit_parity", [](auto s) { return static_cast<std::uint64_t>(bit_parity(s)); }, true},
+        {"check32 (mulfold+parity)",
+         [](auto s) { return static_cast<std::uint64_t>(check32(CheckAlgorithm::MulFold, s)); },
+         true},
         {"crc8 (bytewise table)", [](auto s) { return nvmetest::crc8(s); }, true},
         {"crc32c() as dispatched", [](auto s) { return crc32c(s); }, true},
     };

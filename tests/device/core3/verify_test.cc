@@ -126,20 +126,43 @@ TEST_F(Verify, BitFlipBehindTheControllerIsReportedAtItsLba) {
     EXPECT_TRUE(clean.warnings().empty());
 }
 
+// Stale content differs from the current data in many bits, as often an even
+// number as an odd one, so at the default width (1 byte) it escapes with
+// probability about 1/250 (docs/verification.md).  A Namespace with 4-byte
+// check values lets 2^-31 escape: this test cannot pass by luck or fail by it.
 TEST_F(Verify, StaleContentReplayedIsReported) {
+    Namespace ns4(nvme0, 1, 0, 4);
+    ASSERT_TRUE(ns4.verify_enable(true));
+    ASSERT_EQ(ns4.verifier()->map().width(), 4u);
+    ASSERT_NE(ns4.verifier(), nvme0n1.verifier()); // its own engine: another width
     Buffer w(kLba);
-    write_random(30000, 1, w);
+    w.fill_pattern(100, 0xbeef);
+    ns4.write(qpair, w, 30000, 1).waitdone();
     Image img;
     const auto old_data = img.read(30000);
     std::uint64_t old_token;
     std::memcpy(&old_token, old_data.data() + kLba - 8, 8);
-    write_random(30000, 1, w);  // a newer version
-    img.write(30000, old_data); // the older one put back
+    w.fill_pattern(100, 0xbeef);
+    ns4.write(qpair, w, 30000, 1).waitdone(); // a newer version
+    img.write(30000, old_data);               // the older one put back
     Buffer r(kLba);
     char token[32];
     std::snprintf(token, sizeof(token), "token 0x%llx", static_cast<unsigned long long>(old_token));
-    EXPECT_WARNS(nvme0n1.read(qpair, r, 30000, 1).waitdone(),
+    EXPECT_WARNS(ns4.read(qpair, r, 30000, 1).waitdone(),
                  std::string("namespace 1 LBA 30000: checksum mismatch.*") + token);
+}
+
+TEST_F(Verify, CheckValueWidthIsOneTwoOrFourBytes) {
+    EXPECT_EQ(map().width(), 1u); // PyNVMe3's default
+    EXPECT_EQ(Namespace(nvme0, 1, 0, 2).verifier()->map().width(), 2u);
+    for (unsigned bad : {0u, 3u, 8u}) {
+        try {
+            Namespace ns(nvme0, 1, 0, bad);
+            ADD_FAILURE() << "verify_width " << bad << " accepted";
+        } catch (const UsageError& e) {
+            EXPECT_NE(std::string(e.what()).find("use 1, 2 or 4"), std::string::npos) << e.what();
+        }
+    }
 }
 
 TEST_F(Verify, MisdirectedDataIsReportedAtTheLbaThatGotIt) {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/dut_image.h"
@@ -21,6 +22,7 @@ namespace {
 using nvmetest::Buffer;
 using nvmetest::IOWorker;
 using nvmetest::IOWorkerResult;
+using nvmetest::Namespace;
 using nvmetest::kIOWorkerDataMismatch;
 using nvmetest::Warning;
 using nvmetest::WarningCapture;
@@ -243,6 +245,122 @@ TEST_F(IoWorkerVerify, TimedOutReadsRetireTheirSlotsAndReleaseTheirLocks)
     for (std::uint64_t lba = 66000; lba < 66512; lba += 64)
         nvme0n1.read(qpair, b, lba, 8).waitdone();
     EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
+}
+
+// The issue's proof, literally: corruption planted in the image while a
+// worker reads (a bit flip, stale content put back, misdirected data) is each
+// reported, at its LBA, by that same running worker.  4-byte check values, so
+// that the stale content (many flipped bits) cannot escape by luck.
+TEST_F(IoWorkerVerify, CorruptionPlantedWhileAWorkerReadsIsReportedAtEachLba)
+{
+    Namespace ns4(nvme0, 1, 0, 4);
+    ASSERT_TRUE(ns4.verify_enable(true));
+    auto fill4 = [&] {
+        return ns4
+            .ioworker({.io_size = 8, .lba_random = false, .read_percentage = 0, .qdepth = 16,
+                       .region_start = 70000, .region_end = 70256})
+            .start()
+            .close();
+    };
+    ASSERT_EQ(fill4().error, 0);
+    devtest::DutImage img;
+    const auto stale = img.read(70010);
+    ASSERT_EQ(fill4().error, 0);  // newer data everywhere: stale is now stale
+
+    WarningCapture cap;
+    IOWorker reader = ns4.ioworker({.io_size = 1, .time = 4, .read_percentage = 100, .qdepth = 4,
+                                    .region_start = 70000, .region_end = 70256,
+                                    .exit_on_error = false});
+    reader.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ASSERT_TRUE(reader.running());
+    img.flip_bit(70100, 77, 2);
+    img.write(70010, stale);
+    img.write(70200, img.read(70150));
+    const auto r = reader.close();
+    EXPECT_EQ(r.error, kIOWorkerDataMismatch);
+    ASSERT_GT(r.io_count_read, 2000u) << "too few reads to have met every planted LBA";
+    // One warning per bad LBA however often it was read, then the total.
+    const auto reports = verify_reports(cap.warnings());
+    auto reported = [&](const std::string& what) {
+        return std::count_if(reports.begin(), reports.end(), [&](const std::string& m) {
+            return m.find(what) != std::string::npos;
+        });
+    };
+    EXPECT_EQ(reported("LBA 70100: checksum mismatch"), 1) << first(reports);
+    EXPECT_EQ(reported("LBA 70010: checksum mismatch"), 1) << first(reports);
+    EXPECT_EQ(reported("LBA 70200: data of another LBA"), 1) << first(reports);
+    EXPECT_EQ(reported("namespace 1 LBA "), 3) << "a clean LBA reported";
+    EXPECT_EQ(reported("mismatching LBA reads in all"), 1) << first(reports);
+    ns4.verify_enable(false);
+}
+
+// Compare and Verify from a worker are checked against the map (issue 4).
+// With injection on, what the worker compares (its pattern) never equals
+// what its writes left (the pattern with headers and tokens): the map
+// predicts Compare Failure, so those failures are the right answer, not an
+// error.  Verify must succeed on LBAs the map knows (QEMU 7.2 has no Write
+// Uncorrectable, so the map never expects a media error here).
+TEST_F(IoWorkerVerify, PredictedCompareFailuresAreNotErrors)
+{
+    ASSERT_EQ(fill(68000, 68512).error, 0);
+    WarningCapture cap;
+    const auto r = nvme0n1
+                       .ioworker({.io_size = 8, .lba_random = false,
+                                  .op_percentage = {{0x05, 50}, {0x0c, 50}}, .qdepth = 8,
+                                  .region_start = 68000, .region_end = 68512})
+                       .start()
+                       .close();
+    EXPECT_EQ(r.error, 0) << "a Compare Failure the map predicted was counted as an error";
+    EXPECT_EQ(r.io_count_nonread, 64u);
+    EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
+    // They changed nothing: the data still reads back verified.
+    EXPECT_EQ(read_pass(68000, 68512).error, 0);
+}
+
+// Without injection the worker's writes leave exactly its pattern, so a
+// Compare of the same pattern must succeed; media changed behind the
+// controller makes it fail, which contradicts the map: a data mismatch.
+TEST_F(IoWorkerVerify, CompareFailureTheMapDidNotExpectIsAMismatch)
+{
+    nvme0n1.inject_write_buffer_disable();
+    constexpr std::uint64_t kPattern = 0x5a5a5a5a;
+    ASSERT_EQ(nvme0n1
+                  .ioworker({.io_size = 8, .lba_random = false, .read_percentage = 0,
+                             .region_start = 68600, .region_end = 68664, .pvalue = kPattern,
+                             .ptype = 32})
+                  .start()
+                  .close()
+                  .error,
+              0);
+    auto compare_pass = [&] {
+        return nvme0n1
+            .ioworker({.io_size = 8, .lba_random = false, .op_percentage = {{0x05, 100}},
+                       .qdepth = 1, .region_start = 68600, .region_end = 68664,
+                       .pvalue = kPattern, .ptype = 32, .exit_on_error = false})
+            .start()
+            .close();
+    };
+    {
+        WarningCapture cap;
+        const auto r = compare_pass();
+        ASSERT_EQ(r.error, 0) << "the same pattern must compare equal";
+        EXPECT_EQ(r.io_count_nonread, 8u);
+        EXPECT_TRUE(cap.warnings().empty()) << cap.warnings()[0].message;
+    }
+    devtest::DutImage img;
+    img.flip_bit(68621, 40, 6);
+    WarningCapture cap;
+    const auto r = compare_pass();
+    EXPECT_EQ(r.error, kIOWorkerDataMismatch);
+    EXPECT_EQ(r.error_cmd[0] & 0xff, 0x05u);
+    EXPECT_EQ(r.error_cmd[10], 68616u);
+    EXPECT_EQ((r.error_cpl[3] >> 17) & 0x7ff, 0x285u);  // the device's Compare Failure
+    const auto reports = verify_reports(cap.warnings());
+    ASSERT_EQ(reports.size(), 1u) << first(reports);
+    EXPECT_NE(reports[0].find("LBA 68616: Compare status contradicts the written data"),
+              std::string::npos)
+        << reports[0];
 }
 
 }  // namespace
