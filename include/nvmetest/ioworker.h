@@ -35,6 +35,27 @@
 // the controller holds a queue, and ControllerOptions::shadow_doorbell is not
 // false; they then stay on for every queue of the controller (across reset()).
 //
+// Zoned namespaces (CSI 02h; docs/porting-from-pynvme.md, "IOWorker on a
+// zoned namespace"): start() reads the zones of the worker's regions (Report
+// Zones) and the open/active limits (MOR/MAR), and every Write or Write Zeroes
+// of the generated workload goes to a zone's write pointer, which the worker
+// keeps itself.  One write per zone is in flight at a time (a controller may
+// reorder the commands of a queue); the worker writes one zone at a time for
+// sequential I/O (zones in LBA order from the zone of lba_start) and up to
+// qdepth zones for random I/O (lba_random then picks the zone, not the LBA),
+// never more than the open and active resources left beside the zones
+// already open or closed at start().  A write is cut to the room left before
+// the zone capacity; lba_align and lba_step apply to the other commands only.
+// Those go where the plan puts them (reads beyond a write pointer included)
+// and are cut at zone boundaries unless the namespace reads across them.
+// When no zone of the regions can take another write (full, read only,
+// offline, or beyond the resources), the worker sends no more commands: a
+// sequential write pass ends so; a run with time, io_count or lba_count ends
+// early with error 0 and a warning at close().  Nothing is ever reset or
+// finished by the worker.  io_sequence commands are sent as given.  The
+// write pointers are the worker's own: workers writing the same zones at once
+// collide (Zone Invalid Write); give each its own zones.
+//
 // Controller::reset(), Pcie::reset()/flr()/link_disable_enable() and the
 // release of the Controller (Subsystem::poweroff() through QMP) stop every
 // worker of the device first: it ends with error kIOWorkerTerminated (-7) and
@@ -64,13 +85,22 @@ inline constexpr int kIOWorkerSuccess = 0;
 inline constexpr int kIOWorkerInitFail = -1;         // setup failed (message warned)
 inline constexpr int kIOWorkerIoSizeOverMdts = -2;   // an io_size beyond MDTS: no I/O sent
 inline constexpr int kIOWorkerIoTimeout = -3;        // a command timed out (all-ones CQE)
-inline constexpr int kIOWorkerTimeout = -4;          // the worker overran its time (reserved)
+inline constexpr int kIOWorkerTimeout = -4;          // overran time by kIOWorkerTimeoutGraceSec
 inline constexpr int kIOWorkerBufferAllocFail = -5;  // its DMA memory could not be allocated
 inline constexpr int kIOWorkerIoCmdError = -6;       // a command could not be submitted
 inline constexpr int kIOWorkerTerminated = -7;       // controller reset or lost while running
 inline constexpr int kIOWorkerSlowIo = -8;           // a command took longer than slow_latency
 inline constexpr int kIOWorkerCreateQpairFail = -9;  // its I/O queue pair could not be created
 inline constexpr int kIOWorkerIllegalSectorSize = -10;  // LBA format with separate metadata
+// -4, as pynvme's ioworker: a worker with a time limit stops sending at
+// `time`, then waits for the commands still in flight; when that wait lasts
+// beyond the limit by more than this grace, the worker gives up on them and
+// ends with kIOWorkerTimeout and the counts so far.  Such a drain is a
+// device that completes commands, but slowly (every command within its own
+// timeout, else kIOWorkerIoTimeout comes first), or commands whose timeout
+// (Controller::set_timeout_ms) is longer than the grace.  A worker without a
+// time limit (time 0) never ends with -4.
+inline constexpr double kIOWorkerTimeoutGraceSec = 30;
 // Data verification found a read's data differing from what was written (the
 // command itself succeeded).  PyNVMe3 reports it as status 02/81h,
 // Unrecovered Read Error; so does the IOWorker (docs/verification.md).
@@ -192,8 +222,8 @@ struct IOWorkerArgs {
     // writes inject header and token and store check values, reads are
     // checked (a mismatch: error kIOWorkerDataMismatch and a warning at
     // close()), Compare and Verify statuses are checked against the map (a
-    // failure the map predicted is not an error; a contradiction is a
-    // mismatch: docs/verification.md), every command takes the LBA locks.  verify_disable: reads go
+    // Compare Failure the map predicted or cannot rule out is not an error; a
+    // contradiction is a mismatch: docs/verification.md), every command takes the LBA locks.  verify_disable: reads go
     // unchecked and nothing is injected or summed; commands that change media
     // still take the locks and leave their LBAs unknown, so no other I/O is
     // checked against data this worker replaced.
@@ -236,6 +266,27 @@ struct IOWorkerResult {
     std::vector<std::uint64_t> latency_distribution{};
 };
 
+// A live snapshot of a running IOWorker (IOWorker::progress()): what it has
+// completed so far, one consistent batch of completions.  The counts mean
+// what IOWorkerResult's mean.  A live average latency over an interval is
+// the difference of latency_sum_us over the difference of completed I/Os;
+// rates are differences of counts over the difference of mseconds (or of the
+// reader's own clock).
+struct IOWorkerProgress {
+    std::uint64_t io_count_read = 0;
+    std::uint64_t io_count_nonread = 0;
+    std::uint64_t io_count_write = 0;
+    std::uint64_t lba_count_read = 0;
+    std::uint64_t lba_count_nonread = 0;
+    std::uint64_t lba_count_write = 0;
+    std::uint64_t mseconds = 0;          // from the first command to this snapshot
+    std::uint64_t latency_sum_us = 0;    // of every completed command
+    std::uint64_t latency_max_us = 0;
+    // io_count_read + io_count_nonread
+    std::uint64_t io_count() const noexcept { return io_count_read + io_count_nonread; }
+    bool operator==(const IOWorkerProgress&) const = default;
+};
+
 class IOWorker {
 public:
     struct Impl;
@@ -257,6 +308,12 @@ public:
     IOWorkerResult close();
     // Whether the thread still sends or waits for commands.
     bool running() const;
+    // What the worker has done so far; callable from any thread at any time,
+    // it never makes the worker wait.  The worker publishes at most once a
+    // millisecond, after a batch of completions, and at its end: once
+    // running() is false (and after close()) the snapshot holds the final
+    // counts, mseconds and latency_max_us of the result.  Zero before start().
+    IOWorkerProgress progress() const;
 
 private:
     std::unique_ptr<Impl> impl_;

@@ -151,8 +151,13 @@ public:
 
     // What a Compare of data against [lba, lba + n) must return, per the map:
     // 1 success, 0 Compare Failure, -1 unknown (an LBA unknown or beyond the
-    // coverage), -2 a media error (an LBA uncorrectable).
-    int expect_compare(const std::uint8_t* data, std::uint64_t lba, std::uint32_t n) const noexcept;
+    // coverage), -2 a media error (an LBA uncorrectable).  check_header: the
+    // media was written with injection, so data without an LBA's header
+    // (not a copy destination's) differs from it whatever its check value:
+    // a check value alone equals another data's with probability 1/250 at
+    // width 1, and would predict success then.
+    int expect_compare(const std::uint8_t* data, std::uint64_t lba, std::uint32_t n,
+                       bool check_header) const noexcept;
     // What a Verify of [lba, lba + n) must return: 1 success, -2 media error,
     // -1 unknown (some LBA unknown or beyond coverage and none uncorrectable).
     int expect_verify(std::uint64_t lba, std::uint32_t n) const noexcept;
@@ -177,6 +182,8 @@ public:
 
 private:
     bool foreign(std::uint64_t lba) const noexcept;
+    bool same_data(const std::uint8_t* d, std::uint64_t lba, std::uint32_t v,
+                   bool check_header) const noexcept;
     void set_foreign(std::uint64_t lba, std::uint64_t n, bool on) noexcept;
 
     NamespaceIdentity id_;

@@ -29,6 +29,7 @@ struct Namespace::State {
     std::uint32_t lba_bytes = 512;
     std::uint32_t ms = 0;
     bool extended = false;  // metadata transferred with the data (FLBAS bit 4)
+    unsigned lbaf = 0;      // the LBA format in use (FLBAS)
     std::uint64_t nlba_verify = 0;
     unsigned verify_width = 1;
     std::shared_ptr<verify::NamespaceVerify> verify;
@@ -65,6 +66,7 @@ IOWorker Namespace::ioworker(IOWorkerArgs args) const
                                               .sector_size = s.lba_bytes,
                                               .meta_size = s.ms,
                                               .extended_lba = s.extended,
+                                              .lbaf = s.lbaf,
                                               .verify = s.verify},
                                              std::move(args));
 }
@@ -99,6 +101,7 @@ void Namespace::refresh()
     s.ms = f[0] | f[1] << 8;
     s.lba_bytes = f[2] >= 9 && f[2] < 32 ? 1u << f[2] : 512u;
     s.extended = flbas & 0x10;
+    s.lbaf = fmt;
     s.verify = verify::make_namespace_verify(*s.ctrl, s.nsid, s.id.data(), s.nlba_verify,
                                              s.verify_width, s.verify);
 }

@@ -249,6 +249,7 @@ std::uint64_t IoPlan::sequential_slba(std::uint32_t& nlb) noexcept
     const std::uint64_t slba = std::max(align_down(seq_lba_), r.start);
     if (slba + nlb > r.end)
         nlb = static_cast<std::uint32_t>(r.end - slba);
+    nlb = within_zone(slba, nlb);
     const std::int64_t step = step_given_ ? step_ : static_cast<std::int64_t>(nlb);
     if (step >= 0) {
         seq_lba_ = slba + static_cast<std::uint64_t>(step);
@@ -275,6 +276,14 @@ std::uint64_t IoPlan::sequential_slba(std::uint32_t& nlb) noexcept
     return slba;
 }
 
+std::uint32_t IoPlan::within_zone(std::uint64_t slba, std::uint32_t nlb) const noexcept
+{
+    if (!cut_at_zones_)
+        return nlb;
+    const std::uint64_t zone_end = (slba / zone_size_ + 1) * zone_size_;
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(nlb, zone_end - slba));
+}
+
 PlannedIo IoPlan::next(Xoshiro256ss& rng) noexcept
 {
     PlannedIo io;
@@ -282,8 +291,15 @@ PlannedIo IoPlan::next(Xoshiro256ss& rng) noexcept
     if (!has_lba_range(io.opcode))
         return io;
     io.nlb = sizes_.pick(rng);
-    const bool random = random_percent_ == 100 || (random_percent_ && rng() % 100 < random_percent_);
-    io.slba = random ? random_slba(rng, io.nlb) : sequential_slba(io.nlb);
+    io.random = random_percent_ == 100 || (random_percent_ && rng() % 100 < random_percent_);
+    if (zone_size_ && is_zone_write(io.opcode))
+        return io;  // the ZoneWriter places it
+    if (io.random) {
+        io.slba = random_slba(rng, io.nlb);
+        io.nlb = within_zone(io.slba, io.nlb);
+    } else {
+        io.slba = sequential_slba(io.nlb);
+    }
     return io;
 }
 

@@ -25,6 +25,7 @@ struct PlannedIo {
     std::uint64_t slba = 0;
     std::uint32_t nlb = 0;  // 0 for commands without an LBA range (flush)
     std::uint8_t opcode = 0;
+    bool random = false;  // the LBA (or, for a zoned write, the zone) is drawn at random
 };
 
 // A choice among values with integer weights: cumulative weights, a linear
@@ -71,6 +72,25 @@ public:
     // region (a command never crosses a region's end).
     PlannedIo next(Xoshiro256ss& rng) noexcept;
 
+    // Zoned namespace (zone_writer.h): writes (is_zone_write)
+    // come out with slba 0, for the ZoneWriter to place, and leave the
+    // sequential position to the other commands; with cut_at_zones (the
+    // namespace does not read across zone boundaries), the other commands
+    // are cut at the end of their zone as at a region's end.
+    void place_writes_in_zones(std::uint64_t zone_size, bool cut_at_zones) noexcept
+    {
+        zone_size_ = zone_size;
+        cut_at_zones_ = cut_at_zones;
+    }
+    // Whether the opcode mix has writes for a ZoneWriter to place.
+    bool has_zone_writes() const noexcept
+    {
+        for (const auto& e : ops_.entries())
+            if (is_zone_write(e.value))
+                return true;
+        return false;
+    }
+
     // Sequential workload without io_count, lba_count or time: one pass over
     // the regions, then done.
     bool one_pass() const noexcept { return one_pass_; }
@@ -92,11 +112,16 @@ public:
     static unsigned data_direction(std::uint8_t opcode) noexcept;
     // Whether the opcode carries slba/nlb.
     static bool has_lba_range(std::uint8_t opcode) noexcept;
+    // Whether a zoned namespace takes the opcode at a zone's write pointer
+    // only: Write (01h) and Write Zeroes (08h).
+    static bool is_zone_write(std::uint8_t opcode) noexcept { return opcode == 0x01 || opcode == 0x08; }
 
 private:
     std::uint64_t random_slba(Xoshiro256ss& rng, std::uint32_t nlb) const noexcept;
     std::uint64_t sequential_slba(std::uint32_t& nlb) noexcept;
     std::uint64_t align_down(std::uint64_t lba) const noexcept { return lba - lba % align_; }
+    // nlb cut so that [slba, slba + nlb) stays in slba's zone (cut_at_zones_).
+    std::uint32_t within_zone(std::uint64_t slba, std::uint32_t nlb) const noexcept;
 
     WeightedTable<std::uint32_t> sizes_;
     WeightedTable<std::uint8_t> ops_;
@@ -111,6 +136,8 @@ private:
     bool reads_data_ = false, writes_data_ = false, uses_dsm_ = false;
     bool one_pass_ = false;
     bool pass_complete_ = false;
+    std::uint64_t zone_size_ = 0;  // zoned namespace: writes are placed by a ZoneWriter
+    bool cut_at_zones_ = false;
 
     // Sequential position.
     std::size_t seq_region_ = 0;

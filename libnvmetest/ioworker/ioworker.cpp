@@ -47,6 +47,8 @@ int IOWorker::Impl::setup()
     }
     for (unsigned op = 0; op < 256; op++)
         timeouts_ms[op] = ns.ctrl->io_timeout(static_cast<std::uint8_t>(op));
+    if (const int err = zones_identify())
+        return err;
 
     const unsigned depth = args.qdepth;
     try {
@@ -84,6 +86,8 @@ int IOWorker::Impl::setup()
     }
     qcore = &qpair->core();
     queue = qcore->q.get();
+    if (const int err = zones_report())
+        return err;
     qcore->driven_by_thread = true;
     ns.ctrl->t->add_driver(this, [this] { stop_and_join(); });
 
@@ -164,6 +168,13 @@ IOWorker IOWorker::start() &&
 
 bool IOWorker::running() const { return impl_ && impl_->running.load(std::memory_order_acquire); }
 
+IOWorkerProgress IOWorker::progress() const
+{
+    if (!impl_)
+        throw UsageError("this IOWorker was moved from: use the object it was moved to");
+    return impl_->progress.read();
+}
+
 IOWorkerResult IOWorker::close()
 {
     if (!impl_)
@@ -201,6 +212,7 @@ IOWorkerResult IOWorker::close()
     if (!w.failure.empty())
         warn("ioworker: " + w.failure);
     w.verify_report();
+    w.zones_report_end();
     return w.result;
 }
 

@@ -25,6 +25,7 @@ struct NamespaceView {
     std::uint32_t sector_size = 512;
     std::uint32_t meta_size = 0;
     bool extended_lba = false;
+    unsigned lbaf = 0;  // the LBA format in use (FLBAS), for the zone size of a zoned namespace
     // The namespace's data verification state (verify/namespace_verify.h):
     // on or off, the engine, whether writes inject.
     std::shared_ptr<verify::NamespaceVerify> verify;

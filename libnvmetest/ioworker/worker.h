@@ -22,6 +22,8 @@
 #include "ioworker/io_plan.h"
 #include "ioworker/latency_histogram.h"
 #include "ioworker/make_ioworker.h"
+#include "ioworker/zone_writer.h"
+#include "ioworker/progress_cell.h"
 #include "nvmetest/ioworker.h"
 #include "nvmetest/qpair.h"
 #include "nvmetest/random.h"
@@ -32,6 +34,9 @@ namespace ioworker {
 inline constexpr std::int64_t kNsPerSec = 1'000'000'000;
 inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 inline constexpr std::size_t kDsmRangeBytes = 16;  // one DSM range per slot
+// Readers of IOWorker::progress() sample at human rates: publishing more
+// often than this would only move the cache line between cores.
+inline constexpr std::int64_t kProgressIntervalNs = 1'000'000;
 }  // namespace ioworker
 
 struct IOWorker::Impl {
@@ -87,6 +92,14 @@ struct IOWorker::Impl {
     // Appends the counts of the seconds that ended before t.
     void close_seconds_before(std::int64_t t) noexcept;
     void finish(std::int64_t end_ns) noexcept;
+    // For IOWorker::progress() (worker_progress.cpp): the counts so far,
+    // published after a batch of completions at most once per
+    // kProgressIntervalNs; at the end, the result's.
+    void publish_progress(std::int64_t now) noexcept;
+    void publish_final_progress() noexcept;
+    // The worker gave up on the commands still in flight: the drain outlived
+    // the time limit by kIOWorkerTimeoutGraceSec (kIOWorkerTimeout).
+    void overran(std::int64_t now) noexcept;
 
     // Where the data of a command goes or comes from.  Reads land in the
     // slot's own buffer; writes send the worker's pattern region, or, when
@@ -119,9 +132,10 @@ struct IOWorker::Impl {
     void verify_prepare_write(std::uint32_t slot) noexcept;
     // At completion (cqe null: the command was not sent after all): keeps
     // the map true, checks a read, checks a Compare's or Verify's status
-    // against the map, releases the locks.  True when the command failed
-    // exactly as the map predicted (a Compare of data the map knows differs,
-    // a Compare or Verify of an uncorrectable LBA): not an error then.
+    // against the map, releases the locks.  True when the failure is the
+    // right answer by the map (Compare Failure on data the map knows differs
+    // or does not know, a media error on an LBA it knows uncorrectable): not
+    // an error then.
     bool verify_complete(std::uint32_t slot, const nvme::Cqe* cqe, bool timed_out) noexcept;
     // The Compare or Verify status check of verify_complete.
     bool verify_status(std::uint32_t slot, const nvme::Cqe& cqe) noexcept;
@@ -130,6 +144,24 @@ struct IOWorker::Impl {
     void verify_release_in_flight() noexcept;
     // On the test thread in close(): a warning per recorded mismatch.
     void verify_report() const;
+
+    // ----------------------------- zoned namespaces (worker_zones.cpp)
+    // On the test thread in setup(): whether the namespace is zoned (CSI
+    // 02h), its zone size and resources (admin Identify), then, once the
+    // worker's queue exists, its regions' zones (Report Zones on that queue).
+    int zones_identify();
+    int zones_report();
+    // In the loop: a write of the mix goes to a zone's write pointer; false
+    // when it cannot be sent now (kept as zone_pending) or ever (issuing ends).
+    bool place_in_zone(ioworker::PlannedIo& io) noexcept;
+    // At completion (or when a placed write was not sent: ok false).
+    void zone_write_done(const Slot& s, bool ok) noexcept
+    {
+        if (zone_writer && ioworker::IoPlan::is_zone_write(s.opcode))
+            zone_writer->write_done(s.slba, ok);
+    }
+    // On the test thread in close(): why a limited run ended early.
+    void zones_report_end() const;
 
     // Fixed at creation.
     ioworker::NamespaceView ns;
@@ -176,6 +208,19 @@ struct IOWorker::Impl {
     std::uint64_t mismatch_count = 0;  // every mismatching LBA read, repeats included
     void keep_mismatch(const verify::Mismatch& m) noexcept;
 
+    // Zoned namespace: LBAs per zone (0: not zoned), resources, and the
+    // writer that keeps the write pointers (null: no zoned writes).
+    std::uint64_t zone_size = 0;
+    bool zone_reads_cross = false;  // OZCS.RAZB: reads may cross zone boundaries
+    ioworker::ZoneResources zone_resources{};
+    std::optional<ioworker::ZoneWriter> zone_writer;
+    ioworker::PlannedIo zone_pending{};  // a write waiting for a zone without one in flight
+    bool has_zone_pending = false;
+    bool zones_exhausted = false;        // no zone takes writes any more: issuing ended
+
+    ioworker::ProgressCell progress;  // written by the worker thread, read by any
+    std::int64_t progress_published_ns = 0;
+
     std::thread thread;
     std::atomic<bool> stop_requested{false};
     std::atomic<bool> running{false};
@@ -190,6 +235,7 @@ struct IOWorker::Impl {
     std::uint64_t slowest_ns = 0;
     std::int64_t start_ns = 0;
     std::int64_t deadline_ns = ioworker::kNever;
+    std::int64_t overrun_ns = ioworker::kNever;  // deadline_ns + the -4 grace
     std::int64_t next_issue_ns = 0;
     std::int64_t second_end_ns = 0;
     std::uint64_t second_count = 0;

@@ -67,6 +67,7 @@ void IOWorker::Impl::run() noexcept
             result.error = kIOWorkerInitFail;
     }
     verify_release_in_flight();
+    publish_final_progress();
     running.store(false, std::memory_order_release);
 }
 
@@ -78,8 +79,10 @@ void IOWorker::Impl::loop()
         std::chrono::duration_cast<std::chrono::nanoseconds>(wall).count() % kNsPerSec;
     const std::int64_t cpu0 = thread_cpu_ns();
     start_ns = core::now_ns();
-    if (args.time > 0)
+    if (args.time > 0) {
         deadline_ns = start_ns + static_cast<std::int64_t>(args.time * 1e9);
+        overrun_ns = deadline_ns + static_cast<std::int64_t>(kIOWorkerTimeoutGraceSec * 1e9);
+    }
     second_end_ns = start_ns + kNsPerSec;
     next_issue_ns = start_ns;
 
@@ -100,8 +103,13 @@ void IOWorker::Impl::loop()
             break;
         const unsigned got = outstanding ? queue->poll(static_cast<unsigned>(outstanding)) : 0;
         now = core::now_ns();
+        if (now > overrun_ns) {
+            overran(now);
+            break;
+        }
         if (got) {
             last_progress = now;
+            publish_progress(now);
             continue;
         }
         if (now - last_progress > kControllerCheckNs && now - last_check > kControllerCheckNs) {
@@ -161,6 +169,8 @@ void IOWorker::Impl::issue(std::int64_t now)
         ioworker::PlannedIo io;
         if (has_lock_pending) {
             io = lock_pending;
+        } else if (has_zone_pending) {
+            io = zone_pending;
         } else if (sequence) {
             const IoSequenceEntry& e = args.io_sequence[sequence_next];
             io = {.slba = e.slba, .nlb = ioworker::IoPlan::has_lba_range(e.opcode) ? e.nlb : 0,
@@ -170,6 +180,8 @@ void IOWorker::Impl::issue(std::int64_t now)
         }
         if (args.lba_count && io.nlb > args.lba_count - lbas_issued)
             io.nlb = static_cast<std::uint32_t>(args.lba_count - lbas_issued);
+        if (!has_lock_pending && !place_in_zone(io))
+            break;  // zoned: no zone takes this write now (or ever)
         if (verifier && !verify_lock(io, slots[free_slots.back()])) {
             // Another in-flight I/O holds some of its LBAs: it waits here
             // while the loop reaps, up to twice the longest command timeout
@@ -252,6 +264,7 @@ bool IOWorker::Impl::submit_one(const ioworker::PlannedIo& io, std::int64_t now)
                               timeouts_ms[io.opcode]);
     } catch (const std::exception& e) {
         verify_complete(idx, nullptr, false);
+        zone_write_done(s, false);
         failure = e.what();
         if (result.error == kIOWorkerSuccess || result.error == kIOWorkerSlowIo)
             result.error = kIOWorkerIoCmdError;
@@ -310,6 +323,7 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
              .status = status,
              .psdt = s.psdt};
     }
+    zone_write_done(s, !timed_out && cqe.ok());
     // A timed-out command's data may still be DMA'd into (or from) its slot's
     // buffer: with verification, the slot is not used again.
     if (timed_out && verifier)

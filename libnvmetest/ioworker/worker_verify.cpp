@@ -132,11 +132,11 @@ bool IOWorker::Impl::verify_status(std::uint32_t slot, const nvme::Cqe& cqe) noe
     const Slot& s = slots[slot];
     const bool compare = s.opcode == io::kCompare;
     // What the map says the command must return: 1 success, 0 Compare
-    // Failure, -2 a media error, -1 unknown (then the device's answer stands).
+    // Failure, -2 a media error, -1 unknown.
     // A Compare sent what a write would, minus the injection: the pattern.
     const int want = compare ? verifier->expect_compare(own_write_buffers ? slot_host(slot)
                                                                           : pattern.data(),
-                                                        s.slba, s.nlb)
+                                                        s.slba, s.nlb, verify_inject)
                              : verifier->expect_verify(s.slba, s.nlb);
     const std::uint16_t status = cqe.status() & 0x7ff;
     const bool compare_failed = status == nvme::make_status(2, 0x85);
@@ -156,7 +156,10 @@ bool IOWorker::Impl::verify_status(std::uint32_t slot, const nvme::Cqe& cqe) noe
         record_error(kIOWorkerDataMismatch, s, cqe);
         return false;
     }
-    return (want == 0 && compare_failed) || (want == -2 && media_error);
+    // A Compare of LBAs the map does not know (deallocated, written without
+    // verification) may fail or not: the device's answer is plausible either
+    // way, and not the worker's error.
+    return (want != 1 && compare_failed) || (want == -2 && media_error);
 }
 
 void IOWorker::Impl::keep_mismatch(const verify::Mismatch& m) noexcept

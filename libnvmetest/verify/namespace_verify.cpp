@@ -178,7 +178,7 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
         if (bad)
             report(m, std::min(bad, kMaxReports), bad, sqe);
     } else if (op == io::kCompare) {
-        const int want = v.expect_compare(h.data, h.lba, n);
+        const int want = v.expect_compare(h.data, h.lba, n, nv.inject);
         const bool contradicts = (want == 1 && cqe->status() == kCompareFailure) ||
                                  (want == 0 && ok) || (want == -2 && ok);
         if (contradicts)

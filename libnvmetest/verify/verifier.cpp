@@ -234,8 +234,18 @@ std::uint32_t Verifier::check_read(const std::uint8_t* data, std::uint64_t lba, 
     return bad;
 }
 
-int Verifier::expect_compare(const std::uint8_t* data, std::uint64_t lba,
-                             std::uint32_t n) const noexcept {
+// Whether data d may be what LBA lba holds, whose check value is v: the
+// value matches, and with check_header the header too.
+bool Verifier::same_data(const std::uint8_t* d, std::uint64_t lba, std::uint32_t v,
+                         bool check_header) const noexcept {
+    const std::uint32_t bytes = id_.lba_bytes;
+    if (check_header && bytes >= 16 && !foreign(lba) && load64(d) != header_of(id_.nsid, lba))
+        return false;
+    return value_of({d, bytes}) == v;
+}
+
+int Verifier::expect_compare(const std::uint8_t* data, std::uint64_t lba, std::uint32_t n,
+                             bool check_header) const noexcept {
     if (clamp(lba, n) != n)
         return -1;
     int result = 1;
@@ -247,7 +257,7 @@ int Verifier::expect_compare(const std::uint8_t* data, std::uint64_t lba,
         if (v == CheckMap::kUnknown)
             result = -1;
         else if (result == 1 && (v == map_.zeros() ? !all_zero(d, id_.lba_bytes)
-                                                   : value_of({d, id_.lba_bytes}) != v))
+                                                   : !same_data(d, lba + i, v, check_header)))
             result = 0;
     }
     return result;

@@ -290,7 +290,7 @@ ToolConfig parse(std::span<const std::string> argv, std::string_view env_pciaddr
             continue;
         }
         static const std::vector<std::string_view> kToolOptions{
-            "job", "pciaddr", "verify", "json", "html", "output_format", "seed"};
+            "job", "pciaddr", "verify", "json", "html", "output_format", "seed", "progress"};
         if (std::find(kToolOptions.begin(), kToolOptions.end(), opt.name) == kToolOptions.end() &&
             !find_job_option(opt.name))
             throw UsageError("unknown option " + dashed + " (nvmetest-io --help lists them)");
@@ -322,6 +322,12 @@ ToolConfig parse(std::span<const std::string> argv, std::string_view env_pciaddr
             if (v != "normal" && v != "json")
                 throw UsageError("--output-format '" + v + "': normal or json");
             cfg.format = v == "json" ? OutputFormat::kJson : OutputFormat::kNormal;
+        } else if (opt.name == "progress") {
+            if (v != "auto" && v != "always" && v != "never")
+                throw UsageError("--progress '" + v + "': auto, always or never");
+            cfg.progress = v == "always" ? ProgressMode::kAlways
+                           : v == "never" ? ProgressMode::kNever
+                                          : ProgressMode::kAuto;
         } else if (opt.name == "seed") {
             cfg.seed = parse_number(v, dashed);
             cfg.seed_given = true;
@@ -335,6 +341,10 @@ ToolConfig parse(std::span<const std::string> argv, std::string_view env_pciaddr
     }
     if (cfg.help)
         return cfg;
+    if (cfg.quiet && cfg.progress == ProgressMode::kAlways)
+        throw UsageError("--quiet contradicts --progress always");
+    if (cfg.quiet)
+        cfg.progress = ProgressMode::kNever;
     if (cfg.jobs.empty())
         cfg.jobs.push_back(defaults);
     if (cfg.pciaddr.empty())
@@ -366,7 +376,12 @@ std::string usage()
         "  --json FILE             every result field of every job as JSON\n"
         "  --output-format F       normal (default) or json (the JSON on stdout)\n"
         "  --html FILE             a self-contained HTML report (IOPS, latency curve)\n"
-        "  --quiet                 no progress line (never shown unless stdout is a tty)\n"
+        "  --progress auto|always|never\n"
+        "                          the live line (IOPS, MB/s, latency, elapsed and\n"
+        "                          remaining time, per second, all jobs): auto (default)\n"
+        "                          on a terminal only, rewritten in place; always: off a\n"
+        "                          terminal too, one plain line per second\n"
+        "  --quiet                 --progress never\n"
         "  --seed N                random seed of the workloads (default: chosen, printed)\n"
         "  --help                  this text\n"
         "\n"

@@ -48,6 +48,10 @@ struct JobSpec {
 
 enum class OutputFormat { kNormal, kJson };
 
+// --progress: the live line.  auto: on a terminal only, rewritten in place;
+// always: on a terminal so, elsewhere one plain line per second; never.
+enum class ProgressMode { kAuto, kAlways, kNever };
+
 struct ToolConfig {
     std::string pciaddr;        // --pciaddr, else $NVMETEST_PCIADDR, else $NVMETEST_DUT
     bool verify = true;         // --verify on|off: Namespace::verify_enable
@@ -55,6 +59,7 @@ struct ToolConfig {
     std::string html_path;      // --html FILE
     OutputFormat format = OutputFormat::kNormal;
     bool quiet = false;         // no progress line even on a terminal
+    ProgressMode progress = ProgressMode::kAuto;  // --progress (--quiet: kNever)
     std::uint64_t seed = 0;     // --seed (0: chosen by nvmetest::seed())
     bool seed_given = false;
     bool help = false;

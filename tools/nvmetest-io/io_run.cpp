@@ -13,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include "io_progress.h"
 #include "nvmetest/controller.h"
 #include "nvmetest/errors.h"
 #include "nvmetest/namespace.h"
@@ -36,35 +37,32 @@ std::vector<std::pair<std::size_t, std::size_t>> groups_of(const std::vector<Job
     return groups;
 }
 
-// The live line: which jobs run, elapsed and remaining time of the group
-// (remaining from the longest --time; unknown without one).
-void show_progress(std::FILE* out, const RunReport& run, std::size_t begin, std::size_t end,
-                   const std::vector<IOWorker>& workers, double elapsed)
+// One line of the live progress of jobs [begin, end), elapsed seconds into the group.
+void show_progress(ProgressOutput out, ProgressMeter& meter, const RunReport& run, std::size_t begin,
+                   std::size_t end, const std::vector<IOWorker>& workers, double elapsed)
 {
-    std::string names;
-    double limit = 0;
-    bool unlimited = false;
-    unsigned running = 0;
+    std::vector<JobSample> jobs;
     for (std::size_t i = begin; i < end; i++) {
-        if (!workers[i].running())
-            continue;
-        running++;
-        names += (names.empty() ? "" : ",") + run.jobs[i].spec.name;
-        const double t = run.jobs[i].spec.args.time;
-        unlimited |= t == 0;
-        limit = std::max(limit, t);
+        const JobReport& job = run.jobs[i];
+        // running() first: once it is false, progress() holds the final counts.
+        const bool running = workers[i].running();
+        jobs.push_back({.name = job.spec.name,
+                        .running = running,
+                        .time_limit = job.spec.args.time,
+                        .sector_size = job.sector_size,
+                        .progress = workers[i].progress()});
     }
-    char remaining[32] = "?";
-    if (!unlimited)
-        std::snprintf(remaining, sizeof remaining, "%.0fs", std::max(0.0, limit - elapsed));
-    std::fprintf(out, "\r\033[K[%s] %u/%zu jobs running, elapsed %.0fs, remaining %s", names.c_str(),
-                 running, end - begin, elapsed, remaining);
-    std::fflush(out);
+    const std::string line = format_progress(meter.sample(jobs, elapsed));
+    if (out.in_place)
+        std::fprintf(out.out, "\r\033[K%s", line.c_str());
+    else
+        std::fprintf(out.out, "%s\n", line.c_str());
+    std::fflush(out.out);
 }
 
 }  // namespace
 
-RunReport run_jobs(const ToolConfig& cfg, std::FILE* progress)
+RunReport run_jobs(const ToolConfig& cfg, ProgressOutput progress)
 {
     if (cfg.seed_given)
         nvmetest::srand(cfg.seed);
@@ -110,19 +108,27 @@ RunReport run_jobs(const ToolConfig& cfg, std::FILE* progress)
         const auto t0 = Clock::now();
         for (std::size_t i = begin; i < end; i++)
             workers[i].start();
+        ProgressMeter meter;
+        auto next_line = t0 + std::chrono::seconds(1);
         for (;;) {
             bool any = false;
             for (std::size_t i = begin; i < end; i++)
                 any |= workers[i].running();
             if (!any)
                 break;
-            if (progress)
-                show_progress(progress, run, begin, end, workers,
-                              std::chrono::duration<double>(Clock::now() - t0).count());
-            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            const auto now = Clock::now();
+            if (progress.out && now >= next_line) {
+                show_progress(progress, meter, run, begin, end, workers,
+                              std::chrono::duration<double>(now - t0).count());
+                while (next_line <= now)  // a late wake-up skips the seconds it missed
+                    next_line += std::chrono::seconds(1);
+            }
+            // Short naps: the group's end is seen within 100 ms.
+            std::this_thread::sleep_for(std::min<Clock::duration>(
+                std::chrono::milliseconds(100), std::max<Clock::duration>(next_line - now, {})));
         }
-        if (progress)
-            std::fprintf(progress, "\r\033[K");
+        if (progress.out && progress.in_place)
+            std::fprintf(progress.out, "\r\033[K");
         for (std::size_t i = begin; i < end; i++)
             run.jobs[i].result = workers[i].close();
     }
@@ -157,8 +163,14 @@ int main_entry(int argc, char** argv)
         return kExitUsage;
     }
 
+    // The live line goes where the summary goes, to stderr when stdout is
+    // the JSON; auto shows it on a terminal only (never beside JSON on stdout).
     const bool json_stdout = cfg.format == OutputFormat::kJson;
-    std::FILE* progress = !cfg.quiet && !json_stdout && isatty(STDOUT_FILENO) ? stdout : nullptr;
+    ProgressOutput progress{.out = json_stdout ? stderr : stdout, .in_place = true};
+    progress.in_place = isatty(fileno(progress.out)) != 0;
+    if (cfg.progress == ProgressMode::kNever ||
+        (cfg.progress == ProgressMode::kAuto && (json_stdout || !progress.in_place)))
+        progress.out = nullptr;
     RunReport run;
     try {
         run = run_jobs(cfg, progress);

@@ -103,6 +103,38 @@ TEST_F(IoWorkerVerify, WritesInjectAndStoreAndACleanMixedWorkloadReportsNothing)
     EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
 }
 
+// The "long clean mixed workload": 15 s of two workers on
+// overlapping halves of 8192 LBAs, every opcode that changes media or is
+// checked (write, read, DSM, Write Zeroes, Compare, Verify), sizes 1-32
+// LBAs, random and unaligned; then a verifying read of every LBA.  Nothing may
+// be reported, and each opcode must have been sent.
+TEST_F(IoWorkerVerify, LongCleanMixedWorkloadReportsNothing)
+{
+    ASSERT_EQ(fill(80000, 88192).error, 0);
+    WarningCapture cap;
+    auto mixed = [&](std::uint64_t start, std::uint64_t end) {
+        return nvme0n1.ioworker({.io_size = nvmetest::IoSize::range(1, 33), .time = 15,
+                                 .op_percentage = {{0x02, 45}, {0x01, 35}, {0x09, 5},
+                                                   {0x08, 5}, {0x05, 5}, {0x0c, 5}},
+                                 .qdepth = 16, .region_start = start, .region_end = end,
+                                 .exit_on_error = false});
+    };
+    IOWorker a = mixed(80000, 86000), b = mixed(82192, 88192);
+    a.start();
+    b.start();
+    const auto ra = a.close(), rb = b.close();
+    for (const auto& r : {ra, rb}) {
+        EXPECT_EQ(r.error, 0);
+        EXPECT_GT(r.io_count_read, 500u);
+        EXPECT_GT(r.io_count_write, 300u);
+        EXPECT_GT(r.io_count_nonread - r.io_count_write, 150u);  // DSM, zeroes, compare, verify
+    }
+    const auto back = read_pass(80000, 88192);
+    EXPECT_EQ(back.error, 0);
+    EXPECT_EQ(back.lba_count_read, 8192u);
+    EXPECT_TRUE(verify_reports(cap.warnings()).empty()) << first(verify_reports(cap.warnings()));
+}
+
 TEST_F(IoWorkerVerify, WorkersAndSingleCommandsOnOverlappingLbasNeverReportFalseMismatches)
 {
     WarningCapture cap;
