@@ -29,11 +29,16 @@
 // Hot path: requests, data buffers (one DMA region per worker, one slot per
 // queue entry) and statistics are preallocated; an I/O takes no lock, makes no
 // system call and allocates nothing; submissions are batched: as many as the
-// queue depth allows, then one doorbell update.  start() turns the
-// controller's shadow doorbells with EventIdx on (Doorbell Buffer Config with
-// library memory) when it supports them, they are off, no other IOWorker of
-// the controller holds a queue, and ControllerOptions::shadow_doorbell is not
-// false; they then stay on for every queue of the controller (across reset()).
+// queue depth allows, then one doorbell update.  The worker polls its
+// completion queue while completions arrive or commands are due; after
+// idle_spin_us with nothing to do it blocks on the queue's interrupt (MSI-X or
+// MSI, when the controller has them set up) or sleeps until its next command
+// is due, so cpu_usage counts the I/O and not the waiting (see idle_spin_us).
+// start() turns the controller's shadow doorbells with EventIdx on (Doorbell
+// Buffer Config with library memory) when it supports them, they are off, no
+// other IOWorker of the controller holds a queue, and
+// ControllerOptions::shadow_doorbell is not false; they then stay on for
+// every queue of the controller (across reset()).
 //
 // Zoned namespaces (CSI 02h; docs/porting-from-pynvme.md, "IOWorker on a
 // zoned namespace"): start() reads the zones of the worker's regions (Report
@@ -61,9 +66,12 @@
 // worker of the device first: it ends with error kIOWorkerTerminated (-7) and
 // the counts so far.  A controller disabled behind the library's back (CC.EN
 // written through nvme0[0x14]: CSTS.RDY 0, CSTS.CFS 1 or all ones) is seen
-// by the worker within a millisecond of idling and ends it the same way;
-// commands that time out (the controller's I/O timeout) end it with
-// kIOWorkerIoTimeout (-3).  A surprise removal from outside the test faults
+// by the worker once it has had no completion for about a millisecond
+// (blocked, it wakes that often while commands are in flight) and ends it
+// the same way; commands that time out (the controller's I/O timeout) end it
+// with kIOWorkerIoTimeout (-3), seen at most about a millisecond late.  A
+// blocked worker is woken at once by a stop and sleeps no further than its
+// time limit.  A surprise removal from outside the test faults
 // the worker's next BAR access (SIGBUS), as it faults any user of the BAR.
 #ifndef NVMETEST_IOWORKER_H
 #define NVMETEST_IOWORKER_H
@@ -242,6 +250,21 @@ struct IOWorkerArgs {
     // entries, as Python's [None] * 1000), oldest first; fewer if fewer ran.
     std::vector<IOWorkerCmdlogRecord>* output_cmdlog_list = nullptr;
     bool cmdlog_error_only = false;  // output_cmdlog_list keeps failed commands only
+    // nvmetest's own (PyNVMe3 has no such parameter): microseconds the
+    // worker polls its completion queue with nothing to do (no completion,
+    // nothing due to submit) before it blocks on the queue's interrupt.
+    // Blocked, it uses no CPU, so cpu_usage shows what the I/O costs rather
+    // than the waiting; each block costs a wake-up (under QEMU TCG about
+    // 100 us more latency for a QD1 read).  0: block at once.  Negative: never
+    // block while commands are in flight (the lowest latency; cpu_usage
+    // about 1 whenever commands are), as PyNVMe3's workers do.  Waits for
+    // the rate limit (iops) or an io_sequence time sleep either way.
+    // Default (unset): -1 when qdepth is at most 2, 10 otherwise: a worker
+    // that keeps one or two commands in flight measures latency, which a
+    // wake-up per command would double under TCG; a deeper one measures
+    // throughput, where blocking between batches gives the host's cores back
+    // to the device.  See docs/perf.md, "IOWorker: idle back-off".
+    std::optional<std::int64_t> idle_spin_us{};
 };
 
 // What close() returns (seed 002, 1.3).

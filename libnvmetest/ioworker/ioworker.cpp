@@ -77,9 +77,13 @@ int IOWorker::Impl::setup()
     }
 
     ns.ctrl->dbbuf_for_ioworker();  // before the queue: it starts with them
+    // The CQ interrupts when the controller has vectors set up and the
+    // worker may block on them when idle (idle_policy.h); it polls otherwise.
+    idle_spin_us = ioworker::idle_spin_us_for(args.idle_spin_us, args.qdepth);
+    IrqSet* const irqs = idle_spin_us >= 0 ? ns.ctrl->irqs : nullptr;
     try {
         qpair.emplace(ns.ctrl, depth + 1,
-                      QpairOptions{.ien = false, .prio = args.qprio, .lazy_doorbell = true});
+                      QpairOptions{.ien = irqs != nullptr, .prio = args.qprio, .lazy_doorbell = true});
     } catch (const std::exception& e) {
         warn(std::string("ioworker: creating its qpair failed: ") + e.what());
         return kIOWorkerCreateQpairFail;
@@ -88,6 +92,12 @@ int IOWorker::Impl::setup()
     queue = qcore->q.get();
     if (const int err = zones_report())
         return err;
+    try {
+        idle.emplace(irqs ? irqs->eventfd(qcore->vector) : -1);
+    } catch (const std::exception& e) {
+        warn(std::string("ioworker: ") + e.what());
+        return kIOWorkerInitFail;
+    }
     qcore->driven_by_thread = true;
     ns.ctrl->t->add_driver(this, [this] { stop_and_join(); });
 
@@ -111,6 +121,7 @@ void IOWorker::Impl::release_qpair() noexcept
     if (!qpair)
         return;
     ns.ctrl->t->remove_driver(this);
+    idle.reset();
     if (controller_lost && !qcore->dead) {
         std::erase(qcore->ctrl->qpairs, qcore);
         qcore->dead = true;

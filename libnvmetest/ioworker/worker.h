@@ -19,6 +19,8 @@
 
 #include "core/controller_core.h"
 #include "core/queue.h"
+#include "ioworker/idle_policy.h"
+#include "ioworker/idle_wait.h"
 #include "ioworker/io_plan.h"
 #include "ioworker/latency_histogram.h"
 #include "ioworker/make_ioworker.h"
@@ -69,6 +71,8 @@ struct IOWorker::Impl {
     void stop_and_join() noexcept
     {
         stop_requested.store(true, std::memory_order_relaxed);
+        if (idle)
+            idle->wake();  // a loop blocked on its interrupt looks at once
         if (thread.joinable())
             thread.join();
     }
@@ -77,6 +81,9 @@ struct IOWorker::Impl {
     // ----------------------------------------------------- worker thread
     void run() noexcept;
     void loop();
+    // Nothing completed and nothing was due to submit: polls on, or blocks
+    // on the CQ's interrupt (idle_policy.h).  Returns whether it reaped.
+    bool idle_back_off(std::int64_t now, std::int64_t idle_since);
     void issue(std::int64_t now);
     bool submit_one(const ioworker::PlannedIo& io, std::int64_t now);
     void complete(std::uint32_t slot, const nvme::Cqe& cqe) noexcept;
@@ -175,6 +182,8 @@ struct IOWorker::Impl {
     std::optional<Qpair> qpair;
     core::QpairCore* qcore = nullptr;
     core::Queue* queue = nullptr;
+    std::optional<ioworker::IdleWait> idle;  // made with the qpair
+    std::int64_t idle_spin_us = ioworker::kDefaultSpinUs;  // args' resolved at setup
     DmaMemory pattern;
     std::vector<DmaMemory> read_chunks;  // slot buffers, slots_per_chunk per allocation
     DmaMemory dsm_ranges;

@@ -2,10 +2,12 @@
 //
 // The IOWorker's own thread: the I/O loop.  It alone drives the worker's
 // Qpair; per command it takes no lock, allocates nothing and makes no system
-// call (the clock is the vDSO's; sleeps only while the rate limit or an
-// io_sequence time holds commands back).
+// call (the clock is the vDSO's).  Only when it has had nothing to do for its
+// spin budget does it block, on its CQ's interrupt or until the next time the
+// clock matters (idle_policy.h, idle_wait.h).
 #include <pthread.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "ioworker/idle_policy.h"
 #include "ioworker/worker.h"
 #include "nvmetest/errors.h"
 #include "nvmetest/nvme/registers.h"
@@ -22,12 +25,6 @@ namespace nvmetest {
 namespace {
 
 constexpr std::uint8_t kOpWrite = 0x01, kOpRead = 0x02, kOpDsm = 0x09;
-// Idle time after which the worker reads CSTS to see whether its controller
-// is still there (and at most this often).
-constexpr std::int64_t kControllerCheckNs = 1'000'000;
-// Waiting for the rate limit or an io_sequence time longer than this sleeps
-// instead of polling (the time a sleep may overshoot is well below it).
-constexpr std::int64_t kSleepAboveNs = 200'000;
 
 std::int64_t thread_cpu_ns() noexcept
 {
@@ -38,12 +35,16 @@ std::int64_t thread_cpu_ns() noexcept
 
 }  // namespace
 
+using ioworker::kControllerCheckNs;
 using ioworker::kDsmRangeBytes;
 using ioworker::kNsPerSec;
 
 void IOWorker::Impl::run() noexcept
 {
     try {
+        // Blocks end at their time, not up to 50 us later (the default
+        // slack): the rate limit sleeps until each command's slot.
+        prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
         if (args.cpu_id) {
             cpu_set_t set;
             CPU_ZERO(&set);
@@ -88,6 +89,7 @@ void IOWorker::Impl::loop()
 
     std::int64_t now = start_ns;
     std::int64_t last_progress = now, last_check = now;
+    std::int64_t idle_since = now;  // the last submission or completion
     for (;;) {
         if (stop_requested.load(std::memory_order_relaxed)) {
             // Controller::reset() is waiting to disable the controller: what
@@ -97,8 +99,12 @@ void IOWorker::Impl::loop()
                 result.error = kIOWorkerTerminated;
             break;
         }
-        if (!issuing_done)
+        if (!issuing_done) {
+            const std::uint64_t before = issued;
             issue(now);
+            if (issued != before)
+                idle_since = now;
+        }
         if (issuing_done && outstanding == 0)
             break;
         const unsigned got = outstanding ? queue->poll(static_cast<unsigned>(outstanding)) : 0;
@@ -108,7 +114,7 @@ void IOWorker::Impl::loop()
             break;
         }
         if (got) {
-            last_progress = now;
+            last_progress = idle_since = now;
             publish_progress(now);
             continue;
         }
@@ -121,18 +127,42 @@ void IOWorker::Impl::loop()
                 break;
             }
         }
-        // Nothing to reap and the next command not due yet: sleep off most of the wait.
-        if (!issuing_done && outstanding == 0) {
-            const std::int64_t wait = next_issue_ns - now;
-            if (wait > kSleepAboveNs)
-                std::this_thread::sleep_for(std::chrono::nanoseconds(wait - kSleepAboveNs / 2));
-            now = core::now_ns();
-        }
+        if (idle_back_off(now, idle_since))
+            last_progress = idle_since = core::now_ns();
+        now = core::now_ns();
     }
     const std::int64_t end = core::now_ns();
     const std::int64_t cpu = thread_cpu_ns() - cpu0;
     finish(end);
     result.cpu_usage = end > start_ns ? static_cast<double>(cpu) / static_cast<double>(end - start_ns) : 0;
+}
+
+bool IOWorker::Impl::idle_back_off(std::int64_t now, std::int64_t idle_since)
+{
+    ioworker::IdleState st{
+        .now = now,
+        .idle_since = idle_since,
+        .outstanding = outstanding,
+        .can_issue = !issuing_done && outstanding < args.qdepth && !free_slots.empty(),
+        .next_issue_ns = next_issue_ns,
+        .deadline_ns = deadline_ns,
+        .lock_pending = has_lock_pending,
+        .block_in_flight = idle->has_interrupt() && idle_spin_us >= 0,
+        .spin_ns = ioworker::spin_budget_ns(idle_spin_us),
+    };
+    if (ioworker::block_until(st) == now)
+        return false;  // poll on
+    // Forget the interrupts of completions reaped already, then look once
+    // more: whatever completes after this look fires the vector and ends
+    // the block at once (no lost wake-up).
+    idle->arm();
+    if (outstanding && queue->poll(static_cast<unsigned>(outstanding)))
+        return true;
+    st.now = core::now_ns();
+    const std::int64_t until = ioworker::block_until(st);
+    if (until != st.now)
+        idle->block(until, outstanding != 0);
+    return false;
 }
 
 bool IOWorker::Impl::controller_gone() const noexcept

@@ -127,6 +127,15 @@ TEST(IoArgs, DashesAndUnderscoresAreTheSame)
     EXPECT_EQ(c.jobs[0].args.io_count, 5u);
 }
 
+TEST(IoArgs, IdleSpinUsIsOursAndMayBeNegative)
+{
+    EXPECT_FALSE(P({"--time", "1"}).jobs[0].args.idle_spin_us);  // IOWorkerArgs' default: by qdepth
+    EXPECT_EQ(P({"--time", "1", "--idle_spin_us", "250"}).jobs[0].args.idle_spin_us, 250);
+    EXPECT_EQ(P({"--time", "1", "--idle-spin-us=-1"}).jobs[0].args.idle_spin_us, -1);  // poll
+    EXPECT_NE(usage_error({"--time", "1", "--idle_spin_us", "soon"}).find("--idle_spin_us"),
+              std::string::npos);
+}
+
 TEST(IoArgs, JobsInheritTheDefaultsBeforeThem)
 {
     const auto c = P({"--qdepth", "8", "--time", "1", "--job", "w", "--read_percentage", "0",

@@ -119,6 +119,8 @@ const std::vector<JobOption>& job_options()
          [](JobSpec& j, S v, W w) { j.cmdlog_size = bounded(v, w, 1'000'000); }},
         {"cmdlog_error_only", "true | false",
          [](JobSpec& j, S v, W w) { j.args.cmdlog_error_only = parse_bool(v, w); }},
+        {"idle_spin_us", "MICROSECONDS (nvmetest's own; -1: never block)",
+         [](JobSpec& j, S v, W w) { j.args.idle_spin_us = parse_signed(v, w); }},
         {"nsid", "NSID", [](JobSpec& j, S v, W w) {
              j.nsid = as<std::uint32_t>(v, w);
              if (j.nsid == 0)
