@@ -138,19 +138,19 @@ TEST_F(IoWorkerZns, SequentialPassFillsTheRegionInOrder)
     // write may overtake the previous zone's last one, so the zones' order
     // (3, 4, then 2) shows in when each zone's first write was sent.
     std::uint64_t next[kZones] = {}, first_sent[kZones] = {};
-    for (unsigned z = 2; z < 5; z++)
-        next[z] = z * kZone;
+    for (unsigned zone = 2; zone < 5; zone++)
+        next[zone] = zone * kZone;
     for (std::size_t i = 0; i < log.size(); i++) {
-        const std::uint64_t z = log[i].slba / kZone;
-        ASSERT_TRUE(z >= 2 && z < 5) << i << ": slba " << log[i].slba;
-        EXPECT_EQ(log[i].slba, next[z]) << i;
+        const std::uint64_t zone = log[i].slba / kZone;
+        ASSERT_TRUE(zone >= 2 && zone < 5) << i << ": slba " << log[i].slba;
+        EXPECT_EQ(log[i].slba, next[zone]) << i;
         EXPECT_EQ(log[i].nlb, log[i].slba % kZone == 30 * 100 ? 72u : 100u) << i;
         if (log[i].slba % kZone == 0)
-            first_sent[z] = log[i].time_sent_us + 1;
-        next[z] = log[i].slba + log[i].nlb;
+            first_sent[zone] = log[i].time_sent_us + 1;
+        next[zone] = log[i].slba + log[i].nlb;
     }
-    for (unsigned z = 2; z < 5; z++)
-        EXPECT_EQ(next[z], z * kZone + kZcap) << "zone " << z;
+    for (unsigned zone = 2; zone < 5; zone++)
+        EXPECT_EQ(next[zone], zone * kZone + kZcap) << "zone " << zone;
     EXPECT_LE(first_sent[3], first_sent[4]);
     EXPECT_LE(first_sent[4], first_sent[2]);
     EXPECT_FALSE(warned(capture.warnings(), kExhausted));
