@@ -88,6 +88,12 @@ struct Mismatch {
     std::string to_string() const;
 };
 
+// The statuses (SCT << 8 | SC) the map predicts: Compare Failure (02/85h)
+// where the data differs, Unrecovered Read Error (02/81h) where an LBA is
+// uncorrectable.
+inline constexpr std::uint16_t kCompareFailureStatus = 0x285;
+inline constexpr std::uint16_t kUnrecoveredReadStatus = 0x281;
+
 // Tokens [first, first + n) for this caller alone, first returned; any thread.
 std::uint64_t take_tokens(std::uint32_t n) noexcept;
 
@@ -161,6 +167,11 @@ public:
     // What a Verify of [lba, lba + n) must return: 1 success, -2 media error,
     // -1 unknown (some LBA unknown or beyond coverage and none uncorrectable).
     int expect_verify(std::uint64_t lba, std::uint32_t n) const noexcept;
+    // Whether status (a CQE's; SCT and SC compared) of a Compare (compare)
+    // or a Verify of [lba, ...) contradicts want, what expect_compare or
+    // expect_verify said of it; out gets the mismatch then.
+    bool status_contradicts(bool compare, std::uint64_t lba, int want, std::uint16_t status,
+                            Mismatch& out) const noexcept;
 
     // Waits for the locks of [lba, lba + n) (clamped): tries, and between
     // tries calls poll(ctx) (a single command reaps its own queue there, since

@@ -125,6 +125,11 @@ struct IOWorker::Impl {
     {
         return read_chunks[slot / slots_per_chunk].data() + (slot % slots_per_chunk) * slot_bytes;
     }
+    // The host bytes a command sending data sent (data_for direction 1).
+    const std::uint8_t* sent_host(std::uint32_t slot) noexcept
+    {
+        return own_write_buffers ? slot_host(slot) : pattern.data();
+    }
 
     // ------------------------------------ data verification (worker_verify.cpp)
     // On the test thread in setup(): whether this worker verifies (the

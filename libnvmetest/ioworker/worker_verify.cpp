@@ -99,7 +99,7 @@ bool IOWorker::Impl::verify_complete(std::uint32_t slot, const nvme::Cqe* cqe,
     verify::CheckMap& map = verifier->map();
     if (s.nlb && changes_media(s.opcode)) {
         if (ok && verify_check && s.opcode == io::kWrite)
-            verifier->written(own_write_buffers ? slot_host(slot) : pattern.data(), s.slba, s.nlb);
+            verifier->written(sent_host(slot), s.slba, s.nlb);
         else if (ok && verify_check && s.opcode == io::kWriteZeroes)
             verifier->mark(s.slba, s.nlb, map.zeros());
         else if (ok && verify_check && s.opcode == io::kWriteUncorrectable)
@@ -134,28 +134,19 @@ bool IOWorker::Impl::verify_status(std::uint32_t slot, const nvme::Cqe& cqe) noe
     // What the map says the command must return: 1 success, 0 Compare
     // Failure, -2 a media error, -1 unknown.
     // A Compare sent what a write would, minus the injection: the pattern.
-    const int want = compare ? verifier->expect_compare(own_write_buffers ? slot_host(slot)
-                                                                          : pattern.data(),
-                                                        s.slba, s.nlb, verify_inject)
+    const int want = compare ? verifier->expect_compare(sent_host(slot), s.slba, s.nlb,
+                                                        verify_inject)
                              : verifier->expect_verify(s.slba, s.nlb);
-    const std::uint16_t status = cqe.status() & 0x7ff;
-    const bool compare_failed = status == nvme::make_status(2, 0x85);
-    const bool media_error = status == nvme::make_status(2, 0x81);
-    const bool contradicts = (want == 1 && (compare ? compare_failed : media_error)) ||
-                             (want == 0 && cqe.ok()) || (want == -2 && cqe.ok());
-    if (contradicts) {
-        keep_mismatch({
-                .nsid = verifier->identity().nsid,
-                .lba = s.slba,
-                .kind = compare ? verify::MismatchKind::Compare : verify::MismatchKind::Verify,
-                .expected = want == 1 ? 0u : want == 0 ? nvme::make_status(2, 0x85)
-                                                       : nvme::make_status(2, 0x81),
-                .found = status,
-                .token = 0});
+    verify::Mismatch m;
+    if (verifier->status_contradicts(compare, s.slba, want, cqe.status(), m)) {
+        keep_mismatch(m);
         mismatch_count++;
         record_error(kIOWorkerDataMismatch, s, cqe);
         return false;
     }
+    const std::uint16_t status = cqe.status() & 0x7ff;
+    const bool compare_failed = status == verify::kCompareFailureStatus;
+    const bool media_error = status == verify::kUnrecoveredReadStatus;
     // A Compare of LBAs the map does not know (deallocated, written without
     // verification) may fail or not: the device's answer is plausible either
     // way, and not the worker's error.

@@ -24,8 +24,6 @@ constexpr std::uint32_t kInjected = 1u << 8; // hook.flags: headers were injecte
 constexpr std::uint32_t kLocked = 1u << 9;   // hook.flags: [lba, lba + count) locked
 constexpr std::uint32_t kMaxReports = 16;    // warnings per command
 
-constexpr std::uint16_t kCompareFailure = nvme::make_status(2, 0x85);
-constexpr std::uint16_t kUnrecoveredRead = nvme::make_status(2, 0x81);
 constexpr std::uint8_t kZoneReset = 4, kZoneOffline = 5;
 
 std::uint64_t slba(const nvme::Sqe& sqe) {
@@ -80,16 +78,7 @@ void report(const Mismatch* m, std::uint32_t shown, std::uint32_t total, const n
              " more LBAs mismatched in the same command: " + cmd);
 }
 
-void report_status(NamespaceVerify& nv, MismatchKind kind, std::uint64_t lba, int expected,
-                   const nvme::Cqe& cqe, const nvme::Sqe* sqe) {
-    Mismatch m{nv.verifier->identity().nsid,
-               lba,
-               kind,
-               expected == 1   ? 0u
-               : expected == 0 ? kCompareFailure
-                               : kUnrecoveredRead,
-               cqe.status(),
-               0};
+void report_status(const Mismatch& m, const nvme::Cqe& cqe, const nvme::Sqe* sqe) {
     warn("data verification: " + m.to_string() + " (" + nvme::status_string(cqe.status()) +
          "); command: " + command_text(sqe));
 }
@@ -177,16 +166,13 @@ void on_complete(const core::CompletionHook& h, const nvme::Sqe* sqe, const nvme
         const std::uint32_t bad = v.check_read(h.data, h.lba, n, nv.inject, m, kMaxReports);
         if (bad)
             report(m, std::min(bad, kMaxReports), bad, sqe);
-    } else if (op == io::kCompare) {
-        const int want = v.expect_compare(h.data, h.lba, n, nv.inject);
-        const bool contradicts = (want == 1 && cqe->status() == kCompareFailure) ||
-                                 (want == 0 && ok) || (want == -2 && ok);
-        if (contradicts)
-            report_status(nv, MismatchKind::Compare, h.lba, want, *cqe, sqe);
-    } else if (op == io::kVerify) {
-        const int want = v.expect_verify(h.lba, n);
-        if ((want == 1 && cqe->status() == kUnrecoveredRead) || (want == -2 && ok))
-            report_status(nv, MismatchKind::Verify, h.lba, want, *cqe, sqe);
+    } else if (op == io::kCompare || op == io::kVerify) {
+        const bool compare = op == io::kCompare;
+        const int want = compare ? v.expect_compare(h.data, h.lba, n, nv.inject)
+                                 : v.expect_verify(h.lba, n);
+        Mismatch m;
+        if (v.status_contradicts(compare, h.lba, want, cqe->status(), m))
+            report_status(m, *cqe, sqe);
     }
 }
 

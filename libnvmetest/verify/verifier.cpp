@@ -276,6 +276,24 @@ int Verifier::expect_verify(std::uint64_t lba, std::uint32_t n) const noexcept {
     return result;
 }
 
+bool Verifier::status_contradicts(bool compare, std::uint64_t lba, int want,
+                                  std::uint16_t status, Mismatch& out) const noexcept {
+    const std::uint16_t sc = status & 0x7ff;
+    const bool contradicts = (want == 1 && sc == (compare ? kCompareFailureStatus
+                                                          : kUnrecoveredReadStatus)) ||
+                             ((want == 0 || want == -2) && sc == 0);
+    if (contradicts)
+        out = {id_.nsid,
+               lba,
+               compare ? MismatchKind::Compare : MismatchKind::Verify,
+               want == 1   ? 0u
+               : want == 0 ? kCompareFailureStatus
+                           : kUnrecoveredReadStatus,
+               sc,
+               0};
+    return contradicts;
+}
+
 bool Verifier::lock(std::uint64_t lba, std::uint64_t n, std::uint32_t timeout_ms,
                     void (*poll)(void*), void* ctx) {
     if (locks_.try_lock(lba, n))

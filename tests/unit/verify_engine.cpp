@@ -356,6 +356,30 @@ TEST(VerifyRead, CompareAndVerifyExpectations) {
     EXPECT_EQ(v.expect_verify(63, 2), -1); // beyond the coverage
 }
 
+TEST(VerifyRead, StatusesThatContradictTheMap) {
+    Verifier v(config(64));
+    Mismatch m;
+    using nvmetest::verify::kCompareFailureStatus;
+    using nvmetest::verify::kUnrecoveredReadStatus;
+    const std::uint16_t dnr = 1u << 14; // SCT and SC are compared, not DNR
+    EXPECT_TRUE(v.status_contradicts(true, 7, 1, kCompareFailureStatus | dnr, m));
+    EXPECT_EQ(m.kind, MismatchKind::Compare);
+    EXPECT_EQ(m.lba, 7u);
+    EXPECT_EQ(m.expected, 0u);
+    EXPECT_EQ(m.found, kCompareFailureStatus);
+    EXPECT_TRUE(v.status_contradicts(true, 7, 0, 0, m)); // equal where the map knows better
+    EXPECT_EQ(m.expected, kCompareFailureStatus);
+    EXPECT_TRUE(v.status_contradicts(false, 7, -2, 0, m)); // uncorrectable read fine
+    EXPECT_EQ(m.kind, MismatchKind::Verify);
+    EXPECT_EQ(m.expected, kUnrecoveredReadStatus);
+    EXPECT_TRUE(v.status_contradicts(false, 7, 1, kUnrecoveredReadStatus, m));
+    EXPECT_FALSE(v.status_contradicts(true, 7, 0, kCompareFailureStatus, m));
+    EXPECT_FALSE(v.status_contradicts(true, 7, -1, kCompareFailureStatus, m)); // unknown
+    EXPECT_FALSE(v.status_contradicts(true, 7, -1, 0, m));
+    EXPECT_FALSE(v.status_contradicts(false, 7, 1, 0, m));
+    EXPECT_FALSE(v.status_contradicts(false, 7, 1, kCompareFailureStatus, m)); // not a Verify's
+}
+
 // A Compare of other data predicted equal by a 1-byte check value alone
 // (1 in about 250 do) is still predicted to fail when the media carries
 // headers and the data does not have the LBA's.
