@@ -81,3 +81,23 @@ TEST(IoProgress, ProgressOption)
 }
 
 }  // namespace
+
+// The thread waiting for a group naps between looks.  Without a progress line
+// it used to sleep until the first line's time, then not at all, taking a
+// whole CPU from the workers (and from the emulated device) after the first
+// second of every --quiet or JSON run.
+TEST(IoGroupNap, WithoutProgressLinesTheWaitNeverSpins)
+{
+    using std::chrono::milliseconds;
+    EXPECT_EQ(group_nap(false, milliseconds(-5000)), kGroupPoll);
+    EXPECT_EQ(group_nap(false, milliseconds(0)), kGroupPoll);
+    EXPECT_EQ(group_nap(false, milliseconds(700)), kGroupPoll);
+}
+
+TEST(IoGroupNap, AProgressLineDueSoonShortensTheNap)
+{
+    using std::chrono::milliseconds;
+    EXPECT_EQ(group_nap(true, milliseconds(30)), milliseconds(30));
+    EXPECT_EQ(group_nap(true, milliseconds(900)), kGroupPoll);
+    EXPECT_EQ(group_nap(true, milliseconds(-2)), milliseconds(0));  // late: print at once
+}

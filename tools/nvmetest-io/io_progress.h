@@ -8,6 +8,8 @@
 #ifndef NVMETEST_IO_PROGRESS_H
 #define NVMETEST_IO_PROGRESS_H
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -52,6 +54,19 @@ private:
 // "[a,b] 2/2 jobs running, elapsed 3s, remaining 7s, 1234 IOPS, 5.05 MB/s,
 // lat avg 812 us" (remaining ?, lat avg - when unknown).
 std::string format_progress(const ProgressFigures& f);
+
+// How long the thread waiting for a group of jobs sleeps before it looks
+// again: kGroupPoll (the group's end is seen that soon), or less when the
+// next progress line (line_due: whether there is one) comes sooner.  Never
+// zero without a line due: the waiting thread must not take a CPU from the
+// workers it waits for.
+inline constexpr std::chrono::milliseconds kGroupPoll{100};
+constexpr std::chrono::nanoseconds group_nap(bool line_due, std::chrono::nanoseconds until_line) noexcept
+{
+    if (!line_due)
+        return kGroupPoll;
+    return std::clamp<std::chrono::nanoseconds>(until_line, std::chrono::nanoseconds::zero(), kGroupPoll);
+}
 
 }  // namespace nvmetest::io
 

@@ -123,9 +123,7 @@ RunReport run_jobs(const ToolConfig& cfg, ProgressOutput progress)
                 while (next_line <= now)  // a late wake-up skips the seconds it missed
                     next_line += std::chrono::seconds(1);
             }
-            // Short naps: the group's end is seen within 100 ms.
-            std::this_thread::sleep_for(std::min<Clock::duration>(
-                std::chrono::milliseconds(100), std::max<Clock::duration>(next_line - now, {})));
+            std::this_thread::sleep_for(group_nap(progress.out != nullptr, next_line - now));
         }
         if (progress.out && progress.in_place)
             std::fprintf(progress.out, "\r\033[K");
