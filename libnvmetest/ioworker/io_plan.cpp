@@ -59,17 +59,6 @@ IoSize IoSize::range(std::uint32_t begin, std::uint32_t end)
 
 namespace nvmetest::ioworker {
 
-unsigned IoPlan::data_direction(std::uint8_t opcode) noexcept
-{
-    if (opcode == kFlush)
-        return 0;
-    if (opcode == kDsm)
-        return 1;
-    return opcode & 3u;
-}
-
-bool IoPlan::has_lba_range(std::uint8_t opcode) noexcept { return opcode != kFlush; }
-
 IoPlan::IoPlan(const IOWorkerArgs& a, const Geometry& g)
 {
     // ---- sizes

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nvmetest/ioworker.h"
+#include "nvmetest/nvme/opcodes.h"
 #include "nvmetest/random.h"
 
 namespace nvmetest::ioworker {
@@ -109,9 +110,20 @@ public:
     const std::vector<Region>& regions() const noexcept { return regions_; }
 
     // The opcode's data direction: 1 host to device, 2 device to host, 0 none.
-    static unsigned data_direction(std::uint8_t opcode) noexcept;
+    // Inline: asked on every submission and completion.
+    static constexpr unsigned data_direction(std::uint8_t opcode) noexcept
+    {
+        if (opcode == nvme::io::kFlush)
+            return 0;
+        if (opcode == nvme::io::kDatasetManagement)
+            return 1;
+        return opcode & 3u;
+    }
     // Whether the opcode carries slba/nlb.
-    static bool has_lba_range(std::uint8_t opcode) noexcept;
+    static constexpr bool has_lba_range(std::uint8_t opcode) noexcept
+    {
+        return opcode != nvme::io::kFlush;
+    }
     // Whether a zoned namespace takes the opcode at a zone's write pointer
     // only: Write (01h) and Write Zeroes (08h).
     static bool is_zone_write(std::uint8_t opcode) noexcept { return opcode == 0x01 || opcode == 0x08; }

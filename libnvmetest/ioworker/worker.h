@@ -220,6 +220,9 @@ struct IOWorker::Impl {
     std::array<verify::Mismatch, kMaxMismatches> mismatches{};
     std::size_t mismatches_kept = 0;
     std::uint64_t mismatch_count = 0;  // every mismatching LBA read, repeats included
+    // What one read's check found, filled by Verifier::check_read: a member,
+    // not a local, so that no read pays for constructing 16 records.
+    std::array<verify::Mismatch, kMaxMismatches> found_in_read{};
     void keep_mismatch(const verify::Mismatch& m) noexcept;
 
     // Zoned namespace: LBAs per zone (0: not zoned), resources, and the

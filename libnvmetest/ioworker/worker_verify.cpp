@@ -107,12 +107,12 @@ bool IOWorker::Impl::verify_complete(std::uint32_t slot, const nvme::Cqe* cqe,
         else if (!untouched)  // DSM, other opcodes, failures, verify_disable
             verifier->mark(s.slba, s.nlb, verify::CheckMap::kUnknown);
     } else if (ok && verify_check && s.opcode == io::kRead) {
-        std::array<verify::Mismatch, kMaxMismatches> found;
-        const std::uint32_t bad = verifier->check_read(slot_host(slot), s.slba, s.nlb,
-                                                       verify_inject, found.data(), found.size());
+        const std::uint32_t bad =
+            verifier->check_read(slot_host(slot), s.slba, s.nlb, verify_inject,
+                                 found_in_read.data(), found_in_read.size());
         if (bad) {
-            for (std::uint32_t i = 0; i < std::min<std::size_t>(bad, found.size()); i++)
-                keep_mismatch(found[i]);
+            for (std::uint32_t i = 0; i < std::min<std::size_t>(bad, found_in_read.size()); i++)
+                keep_mismatch(found_in_read[i]);
             mismatch_count += bad;
             record_error(kIOWorkerDataMismatch, s, *cqe);
         }
