@@ -576,4 +576,12 @@ nvme::Sqe Queue::get_cmd(const nvme::Cqe& cqe) const
     return r.sqe;
 }
 
+nvme::Sqe Queue::get_cmd(const CmdLogRef& ref) const
+{
+    if (ref.index >= log_.size() || ref.seq == 0 || log_[ref.index].seq != ref.seq)
+        throw UsageError("that command is no longer in the command log of queue " +
+                         std::to_string(cfg_.qid));
+    return log_[ref.index].sqe;
+}
+
 }  // namespace nvmetest::core

@@ -59,6 +59,13 @@ constexpr bool passes_event(std::uint32_t event, std::uint32_t next, std::uint32
     return to_event < to_next;
 }
 
+// Where a command sits in its queue's command log (Queue::log_ref): finds it
+// again after its cid was reused.
+struct CmdLogRef {
+    std::uint32_t index = 0;
+    std::uint64_t seq = 0;
+};
+
 // How often a queue updated its doorbells, and how many of the updates were
 // BAR0 writes (the rest went to the shadow buffer only).
 struct DoorbellCounts {
@@ -173,6 +180,15 @@ public:
     std::vector<CmdLogEntry> cmdlog(std::size_t count, std::size_t offset = 0) const;
     // The SQE that produced cqe, from the command log.
     nvme::Sqe get_cmd(const nvme::Cqe& cqe) const;
+    // The log position of the command cid now names (or last named, until a
+    // new command takes cid: e.g. in its completion callback); get_cmd(ref)
+    // returns that command while the log still holds it, and throws
+    // UsageError once it does not.
+    CmdLogRef log_ref(std::uint16_t cid) const noexcept
+    {
+        return {slots_[cid].log_index, slots_[cid].log_seq};
+    }
+    nvme::Sqe get_cmd(const CmdLogRef& ref) const;
     void ring_sq_doorbell() noexcept;
 
     // Shadow doorbells from now on: stores the doorbell values the controller

@@ -51,6 +51,7 @@ int IOWorker::Impl::setup()
         return err;
 
     const unsigned depth = args.qdepth;
+    slot_count = depth;
     try {
         core::Transport& t = *ns.ctrl->t;
         slot_bytes = round_up(static_cast<std::size_t>(max_bytes), ns.ctrl->page_size);
@@ -61,14 +62,18 @@ int IOWorker::Impl::setup()
         pattern = t.alloc_dma(slot_bytes);
         fill_pattern(pattern.span(), args.ptype, args.pvalue);
         verify_setup();
+        // Checked reads wait for their check in their slots while the next
+        // commands go out in others (worker.h, deferred_checks).
+        if (verify_check && plan.reads_data())
+            slot_count = depth + std::min(depth, kMaxDeferredChecks);
         if (plan.reads_data() || own_write_buffers) {
             slots_per_chunk = std::max<std::size_t>(1, t.dma_max_alloc() / slot_bytes);
-            for (std::size_t done = 0; done < depth; done += slots_per_chunk)
-                read_chunks.push_back(
-                    t.alloc_dma(std::min<std::size_t>(slots_per_chunk, depth - done) * slot_bytes));
+            for (std::size_t done = 0; done < slot_count; done += slots_per_chunk)
+                read_chunks.push_back(t.alloc_dma(
+                    std::min<std::size_t>(slots_per_chunk, slot_count - done) * slot_bytes));
         }
         if (plan.uses_dsm())
-            dsm_ranges = t.alloc_dma(std::size_t{depth} * kDsmRangeBytes);
+            dsm_ranges = t.alloc_dma(std::size_t{slot_count} * kDsmRangeBytes);
     } catch (const UsageError&) {
         throw;
     } catch (const std::exception& e) {
@@ -101,9 +106,10 @@ int IOWorker::Impl::setup()
     qcore->driven_by_thread = true;
     ns.ctrl->t->add_driver(this, [this] { stop_and_join(); });
 
-    slots.resize(depth);
-    free_slots.reserve(depth);
-    for (std::uint32_t i = depth; i > 0; i--)
+    slots.resize(slot_count);
+    free_slots.reserve(slot_count);
+    deferred_checks.reserve(slot_count);
+    for (std::uint32_t i = slot_count; i > 0; i--)
         free_slots.push_back(i - 1);
     if (args.output_io_per_second)
         io_per_second.reserve(static_cast<std::size_t>(args.time) + 2 > 64

@@ -55,6 +55,11 @@ struct IOWorker::Impl {
         // pattern (a read landed there).
         bool locked = false;
         bool needs_pattern = true;
+        // A read whose check waits in deferred_checks: its completion, and
+        // its command in the queue's log (its cid is soon someone else's).
+        bool deferred = false;
+        nvme::Cqe cqe{};
+        core::CmdLogRef log{};
     };
 
     Impl(const ioworker::NamespaceView& view, IOWorkerArgs a)
@@ -194,8 +199,20 @@ struct IOWorker::Impl {
     DmaMemory dsm_ranges;
     std::size_t slot_bytes = 0;
     std::size_t slots_per_chunk = 1;
+    unsigned slot_count = 0;  // qdepth, plus the slots of deferred checks
     std::vector<Slot> slots;
     std::vector<std::uint32_t> free_slots;
+    // Verified reads that completed but are not checked yet: the loop sends
+    // the next batch first, so the device works while the worker checks
+    // (check_deferred()).  Their slots (and LBA locks) stay taken until then,
+    // so a verifying worker has up to kMaxDeferredChecks slots more than its
+    // qdepth.  Never more entries than slots: no allocation in the loop.
+    static constexpr unsigned kMaxDeferredChecks = 128;
+    std::vector<std::uint32_t> deferred_checks;
+    void check_deferred() noexcept;
+    // Whether a successful completion of s waits in deferred_checks: a
+    // checked read.
+    bool verify_defers(const Slot& s) const noexcept;
     ioworker::LatencyHistogram histogram;
     std::vector<std::uint64_t> io_per_second;
     std::vector<IOWorkerCmdlogRecord> cmdlog;  // a ring of output_cmdlog_list->size()

@@ -105,6 +105,7 @@ void IOWorker::Impl::loop()
             if (issued != before)
                 idle_since = now;
         }
+        check_deferred();  // the batch is out: the device works meanwhile
         if (issuing_done && outstanding == 0)
             break;
         const unsigned got = outstanding ? queue->poll(static_cast<unsigned>(outstanding)) : 0;
@@ -131,6 +132,7 @@ void IOWorker::Impl::loop()
             last_progress = idle_since = core::now_ns();
         now = core::now_ns();
     }
+    check_deferred();  // reads that completed before a stop are checked too
     const std::int64_t end = core::now_ns();
     const std::int64_t cpu = thread_cpu_ns() - cpu0;
     finish(end);
@@ -176,8 +178,9 @@ void IOWorker::Impl::issue(std::int64_t now)
     const bool sequence = !args.io_sequence.empty();
     while (outstanding < args.qdepth) {
         if (free_slots.empty()) {
-            // Every free slot was retired after a timeout (data verification).
-            issuing_done = outstanding == 0;
+            // Slots wait for their read's check (the loop frees them next), or
+            // every free slot was retired after a timeout (data verification).
+            issuing_done = outstanding == 0 && deferred_checks.empty();
             break;
         }
         if (now >= deadline_ns) {
@@ -331,8 +334,11 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
 
     const bool timed_out = cqe.dw[0] == 0xffffffffu && cqe.dw[3] == 0xffffffffu;
     const std::uint16_t status = timed_out ? 0xffff : cqe.status();
-    // Data verification first: it may know the failure was the right answer.
-    const bool failure_expected = verify_complete(idx, &cqe, timed_out);
+    // A successful read's check waits until the next batch is sent
+    // (check_deferred()); other data verification comes first: it may know
+    // the failure was the right answer.
+    const bool defer = !timed_out && cqe.ok() && verify_defers(slots[idx]);
+    const bool failure_expected = !defer && verify_complete(idx, &cqe, timed_out);
     if (timed_out)
         record_error(kIOWorkerIoTimeout, s, cqe);
     else if (!cqe.ok() && !failure_expected)
@@ -356,10 +362,17 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
     zone_write_done(s, !timed_out && cqe.ok());
     // A timed-out command's data may still be DMA'd into (or from) its slot's
     // buffer: with verification, the slot is not used again.
-    if (timed_out && verifier)
+    if (timed_out && verifier) {
         retired_slots++;
-    else
+    } else if (defer) {
+        Slot& d = slots[idx];
+        d.deferred = true;
+        d.cqe = cqe;
+        d.log = queue->log_ref(d.cid);
+        deferred_checks.push_back(idx);
+    } else {
         free_slots.push_back(idx);
+    }
     outstanding--;
 }
 
@@ -371,7 +384,8 @@ void IOWorker::Impl::record_error(int code, const Slot& s, const nvme::Cqe& cqe)
     nvme::Cqe probe{};
     probe.set_cid(s.cid);
     try {
-        const nvme::Sqe sqe = queue->get_cmd(probe);
+        // A deferred read's cid may name a newer command by now.
+        const nvme::Sqe sqe = s.deferred ? queue->get_cmd(s.log) : queue->get_cmd(probe);
         std::memcpy(result.error_cmd.data(), sqe.cdw, sizeof(sqe.cdw));
     } catch (...) {
         // The command log no longer holds it: error_cmd stays zero.

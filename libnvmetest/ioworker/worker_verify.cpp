@@ -153,6 +153,22 @@ bool IOWorker::Impl::verify_status(std::uint32_t slot, const nvme::Cqe& cqe) noe
     return (want != 1 && compare_failed) || (want == -2 && media_error);
 }
 
+bool IOWorker::Impl::verify_defers(const Slot& s) const noexcept
+{
+    return verify_check && s.opcode == io::kRead && s.nlb;
+}
+
+void IOWorker::Impl::check_deferred() noexcept
+{
+    for (const std::uint32_t idx : deferred_checks) {
+        Slot& s = slots[idx];
+        verify_complete(idx, &s.cqe, false);
+        s.deferred = false;
+        free_slots.push_back(idx);
+    }
+    deferred_checks.clear();
+}
+
 void IOWorker::Impl::keep_mismatch(const verify::Mismatch& m) noexcept
 {
     if (mismatches_kept == kMaxMismatches)
