@@ -230,6 +230,15 @@ struct IOWorker::Impl {
     std::int64_t lock_pending_since_ns = 0;
     std::int64_t lock_wait_ns = 0;  // how long it may wait: twice the longest timeout
     std::uint64_t retired_slots = 0;  // timed out: their buffers may still be DMA'd into
+    // How many commands may be in flight: qdepth less the retired slots.  A
+    // timed-out command keeps its queue entry until its late completion, if
+    // ever, so the spare slots of deferred checks must not outnumber the
+    // queue's free entries (with as many slots as qdepth, the retired slots
+    // alone made sure of it).
+    std::size_t issue_limit() const noexcept
+    {
+        return retired_slots < args.qdepth ? args.qdepth - retired_slots : 0;
+    }
     // The first kMaxMismatches distinct (LBA, kind) mismatches, for the
     // warnings at close(): a worker reads a bad LBA again and again, and the
     // report should name every bad LBA, not the first one sixteen times.

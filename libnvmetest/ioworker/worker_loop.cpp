@@ -145,7 +145,7 @@ bool IOWorker::Impl::idle_back_off(std::int64_t now, std::int64_t idle_since)
         .now = now,
         .idle_since = idle_since,
         .outstanding = outstanding,
-        .can_issue = !issuing_done && outstanding < args.qdepth && !free_slots.empty(),
+        .can_issue = !issuing_done && outstanding < issue_limit() && !free_slots.empty(),
         .next_issue_ns = next_issue_ns,
         .deadline_ns = deadline_ns,
         .lock_pending = has_lock_pending,
@@ -176,7 +176,10 @@ bool IOWorker::Impl::controller_gone() const noexcept
 void IOWorker::Impl::issue(std::int64_t now)
 {
     const bool sequence = !args.io_sequence.empty();
-    while (outstanding < args.qdepth) {
+    const std::size_t limit = issue_limit();
+    if (limit == 0 && outstanding == 0 && deferred_checks.empty())
+        issuing_done = true;  // every slot the queue depth allowed was retired
+    while (outstanding < limit) {
         if (free_slots.empty()) {
             // Slots wait for their read's check (the loop frees them next), or
             // every free slot was retired after a timeout (data verification).
