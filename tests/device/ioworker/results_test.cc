@@ -6,6 +6,10 @@
 
 #include <chrono>
 #include <numeric>
+#include <string>
+#include <thread>
+
+#include "qemu_throttle.h"
 
 namespace {
 
@@ -111,12 +115,29 @@ TEST_F(Nvme0n1Test, IoWorkerPercentileLatencyOfOneOpcode)
 
 TEST_F(Nvme0n1Test, IoWorkerIoTimeoutIsErrorMinus3)
 {
-    // Reads time out after 1 ms (QEMU under TCG takes longer): each completes
-    // with an all-ones CQE, and the worker stops with -3.
+    // Reads time out after 1 ms: QEMU throttled to 20 commands a second
+    // keeps every read of a queue of 32 longer than that (unthrottled, a
+    // quiet host completed every read within 1 ms in some runs).  Each
+    // completes with an all-ones CQE, and the worker stops with -3.
+    const std::string ns_id = devtest::namespace_qdev_id(1);
+    ASSERT_FALSE(ns_id.empty()) << "QEMU's query-pci does not list " << nvmetest::testing::pciaddr();
     nvme0n1.set_timeout_ms(0x02, 1);
+    devtest::QemuThrottle throttle(ns_id, 20);
+    ASSERT_TRUE(throttle.on()) << throttle.error();
+    const auto run = [&] {
+        auto w = nvme0n1.ioworker({.io_size = 256, .io_count = 2000, .qdepth = 32});
+        w.start();
+        const auto t0 = std::chrono::steady_clock::now();
+        while (w.running() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        // Unthrottled before close(): deleting the queue makes QEMU cancel
+        // the reads it still holds, and it waits for each.
+        throttle.off();
+        return w.close();
+    };
     nvmetest::IOWorkerResult r;
-    EXPECT_WARNS(r = nvme0n1.ioworker({.io_size = 256, .io_count = 2000, .qdepth = 32}).start().close(),
-                 "timeout");
+    EXPECT_WARNS(r = run(), "timeout");
+    EXPECT_FALSE(throttle.on()) << throttle.error();
     nvme0n1.set_timeout_ms(0x02, nvme0.timeout());
     EXPECT_EQ(r.error, nvmetest::kIOWorkerIoTimeout);
     EXPECT_EQ(r.error_cpl, (std::array<std::uint32_t, 4>{~0u, ~0u, ~0u, ~0u}));
