@@ -568,20 +568,23 @@ nvme::Sqe Queue::get_cmd(const nvme::Cqe& cqe) const
     if (cid >= slots_.size())
         throw UsageError("cid " + std::to_string(cid) + " of this CQE is beyond queue " +
                          std::to_string(cfg_.qid) + " (depth " + std::to_string(cfg_.depth) + ")");
-    const Slot& s = slots_[cid];
-    const LogRecord& r = log_[s.log_index];
-    if (r.seq != s.log_seq || s.log_seq == 0)
+    if (!log_holds(log_ref(cid)))
         throw UsageError("the command of cid " + std::to_string(cid) +
                          " is no longer in the command log of queue " + std::to_string(cfg_.qid));
-    return r.sqe;
+    return log_[slots_[cid].log_index].sqe;
 }
 
 nvme::Sqe Queue::get_cmd(const CmdLogRef& ref) const
 {
-    if (ref.index >= log_.size() || ref.seq == 0 || log_[ref.index].seq != ref.seq)
+    if (!log_holds(ref))
         throw UsageError("that command is no longer in the command log of queue " +
                          std::to_string(cfg_.qid));
     return log_[ref.index].sqe;
+}
+
+bool Queue::log_holds(const CmdLogRef& ref) const noexcept
+{
+    return ref.seq != 0 && ref.index < log_.size() && log_[ref.index].seq == ref.seq;
 }
 
 }  // namespace nvmetest::core

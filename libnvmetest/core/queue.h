@@ -207,6 +207,9 @@ public:
     const DoorbellCounts& doorbell_counts() const noexcept { return counts_; }
 
 private:
+    // Whether the log record ref names is still that command's (not
+    // overwritten by a newer one).
+    bool log_holds(const CmdLogRef& ref) const noexcept;
     enum class SlotState : std::uint8_t { Free, Busy, TimedOut };
     struct Slot {
         Callback cb;

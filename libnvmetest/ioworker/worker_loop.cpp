@@ -177,12 +177,11 @@ void IOWorker::Impl::issue(std::int64_t now)
 {
     const bool sequence = !args.io_sequence.empty();
     const std::size_t limit = issue_limit();
-    if (limit == 0 && outstanding == 0 && deferred_checks.empty())
-        issuing_done = true;  // every slot the queue depth allowed was retired
-    while (outstanding < limit) {
-        if (free_slots.empty()) {
+    while (outstanding < args.qdepth) {
+        if (free_slots.empty() || outstanding >= limit) {
             // Slots wait for their read's check (the loop frees them next), or
-            // every free slot was retired after a timeout (data verification).
+            // timed-out commands retired their slots (data verification): with
+            // none in flight or waiting, none will come back.
             issuing_done = outstanding == 0 && deferred_checks.empty();
             break;
         }
@@ -384,11 +383,10 @@ void IOWorker::Impl::record_error(int code, const Slot& s, const nvme::Cqe& cqe)
     if (result.error != kIOWorkerSuccess && result.error != kIOWorkerSlowIo)
         return;  // the first error stays
     result.error = code;
-    nvme::Cqe probe{};
-    probe.set_cid(s.cid);
     try {
-        // A deferred read's cid may name a newer command by now.
-        const nvme::Sqe sqe = s.deferred ? queue->get_cmd(s.log) : queue->get_cmd(probe);
+        // A deferred read's cid may name a newer command by now: its own
+        // log position was kept at its completion.
+        const nvme::Sqe sqe = queue->get_cmd(s.deferred ? s.log : queue->log_ref(s.cid));
         std::memcpy(result.error_cmd.data(), sqe.cdw, sizeof(sqe.cdw));
     } catch (...) {
         // The command log no longer holds it: error_cmd stays zero.
