@@ -101,8 +101,12 @@ static irqreturn_t nvmetest_intx_handler(int irq, void *arg)
 	spin_lock_irqsave(&ndev->intx_lock, flags);
 	if (ndev->intx_exclusive) {
 		disable_irq_nosync(irq);
-	} else if (!pci_check_and_mask_intx(ndev->pdev)) {
-		/* Another function on the shared line. */
+	} else if (vec->masked || !pci_check_and_mask_intx(ndev->pdev)) {
+		/*
+		 * Another function on the shared line.  A masked function
+		 * cannot be asserting it, though its Interrupt Status stays
+		 * set until the owner services it: do not count it again.
+		 */
 		spin_unlock_irqrestore(&ndev->intx_lock, flags);
 		return IRQ_NONE;
 	}
