@@ -7,7 +7,8 @@
  * reset gets SIGBUS, one after it faults the mapping back in) and saves
  * config space before and restores it after.  Resets done by others
  * (sysfs "reset", AER recovery, a bus reset of a neighbour) reach us
- * through the error handlers and are treated the same way.
+ * through the error handlers and are treated the same way; they may overlap
+ * ours, so BAR faults stay refused until the last reset under way is done.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
