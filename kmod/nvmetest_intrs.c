@@ -101,8 +101,12 @@ static irqreturn_t nvmetest_intx_handler(int irq, void *arg)
 	spin_lock_irqsave(&ndev->intx_lock, flags);
 	if (ndev->intx_exclusive) {
 		disable_irq_nosync(irq);
-	} else if (!pci_check_and_mask_intx(ndev->pdev)) {
-		/* Another function on the shared line. */
+	} else if (vec->masked || !pci_check_and_mask_intx(ndev->pdev)) {
+		/*
+		 * Another function on the shared line.  A masked function
+		 * cannot be asserting it, though its Interrupt Status stays
+		 * set until the owner services it: do not count it again.
+		 */
 		spin_unlock_irqrestore(&ndev->intx_lock, flags);
 		return IRQ_NONE;
 	}
@@ -120,7 +124,11 @@ static void nvmetest_irq_reset_counts(struct nvmetest_dev *ndev)
 		atomic64_set(&ndev->irq_counts[i], 0);
 }
 
-static void nvmetest_irq_free_vectors(struct nvmetest_dev *ndev)
+/*
+ * Give the IRQs of the current setup back to the kernel, keeping ndev->vecs
+ * (eventfds, mask state) so that the setup can be requested again.
+ */
+static void nvmetest_irq_release(struct nvmetest_dev *ndev)
 {
 	struct pci_dev *pdev = ndev->pdev;
 	struct nvmetest_irq_vec *vec;
@@ -137,21 +145,37 @@ static void nvmetest_irq_free_vectors(struct nvmetest_dev *ndev)
 			if (ndev->irq_type != NVMETEST_IRQ_INTX)
 				irq_clear_status_flags(vec->irq,
 						       IRQ_DISABLE_UNLAZY);
+			vec->irq = 0;
 		}
-		if (vec->trigger)
-			eventfd_ctx_put(vec->trigger);
 		kfree(vec->name);
+		vec->name = NULL;
 	}
 	if (ndev->irq_type == NVMETEST_IRQ_INTX)
 		pci_intx(pdev, 0);
 	if (ndev->irq_type != NVMETEST_IRQ_NONE)
 		pci_free_irq_vectors(pdev);
-	kfree(ndev->vecs);
+	ndev->intx_exclusive = false;
+}
+
+/* Drop the eventfds of @count vectors and the array. */
+static void nvmetest_irq_free_vecs(struct nvmetest_irq_vec *vecs, u32 count)
+{
+	u32 i;
+
+	for (i = 0; vecs && i < count; i++)
+		if (vecs[i].trigger)
+			eventfd_ctx_put(vecs[i].trigger);
+	kfree(vecs);
+}
+
+static void nvmetest_irq_free_vectors(struct nvmetest_dev *ndev)
+{
+	nvmetest_irq_release(ndev);
+	nvmetest_irq_free_vecs(ndev->vecs, ndev->irq_count);
 	ndev->vecs = NULL;
 	ndev->irq_count = 0;
 	ndev->irq_type = NVMETEST_IRQ_NONE;
 	ndev->irq_owner = NULL;
-	ndev->intx_exclusive = false;
 }
 
 /* Tear down whatever is set up, and say so.  Called under ndev->lock. */
@@ -171,8 +195,9 @@ void nvmetest_irq_teardown(struct nvmetest_dev *ndev)
 }
 
 /*
- * Allocate and request count vectors into ndev->vecs.  On failure the
- * caller's nvmetest_irq_free_vectors() undoes whatever got done.
+ * Allocate and request count vectors into ndev->vecs, masked where the
+ * vector says so.  On failure the caller's nvmetest_irq_release() undoes
+ * whatever got done.
  */
 static int nvmetest_irq_request(struct nvmetest_dev *ndev, u32 type, u32 count)
 {
@@ -197,7 +222,7 @@ static int nvmetest_irq_request(struct nvmetest_dev *ndev, u32 type, u32 count)
 		ndev->intx_exclusive = !pci_intx_mask_supported(pdev);
 		if (!ndev->intx_exclusive)
 			irqflags = IRQF_SHARED;
-		pci_intx(pdev, 1);
+		pci_intx(pdev, ndev->intx_exclusive || !ndev->vecs[0].masked);
 	}
 
 	for (i = 0; i < count; i++) {
@@ -220,8 +245,72 @@ static int nvmetest_irq_request(struct nvmetest_dev *ndev, u32 type, u32 count)
 			return ret;
 		}
 		vec->irq = irq;
+		if (vec->masked &&
+		    (type != NVMETEST_IRQ_INTX || ndev->intx_exclusive))
+			disable_irq(irq);
 	}
 	return 0;
+}
+
+/*
+ * Replace the current setup (perhaps none) by @count @vecs of @type.  A
+ * failure puts the previous setup back, counters and masks included, so
+ * that the call changes nothing; only when the kernel refuses the vectors
+ * it granted before is the setup gone (-> *@lost).
+ */
+static int nvmetest_irq_replace(struct nvmetest_file *nf, u32 type, u32 count,
+				struct nvmetest_irq_vec *vecs, bool *lost)
+{
+	struct nvmetest_dev *ndev = nf->ndev;
+	struct nvmetest_irq_vec *old_vecs = ndev->vecs;
+	struct nvmetest_file *old_owner = ndev->irq_owner;
+	u32 old_type = ndev->irq_type, old_count = ndev->irq_count;
+	u64 *old_counts = NULL;
+	int ret;
+	u32 i;
+
+	*lost = false;
+	if (old_count) {
+		old_counts = kmalloc_array(old_count, sizeof(*old_counts),
+					   GFP_KERNEL);
+		if (!old_counts) {
+			nvmetest_irq_free_vecs(vecs, count);
+			return -ENOMEM;
+		}
+		for (i = 0; i < old_count; i++)
+			old_counts[i] = atomic64_read(&ndev->irq_counts[i]);
+	}
+
+	nvmetest_irq_release(ndev);
+	nvmetest_irq_reset_counts(ndev);
+	ndev->vecs = vecs;
+	ndev->irq_type = type;
+	ndev->irq_count = count;
+	ndev->irq_owner = nf;
+
+	ret = nvmetest_irq_request(ndev, type, count);
+	if (!ret) {
+		nvmetest_irq_free_vecs(old_vecs, old_count);
+		goto out_free_counts;
+	}
+
+	nvmetest_irq_release(ndev);
+	nvmetest_irq_free_vecs(vecs, count);
+	nvmetest_irq_reset_counts(ndev);
+	ndev->vecs = old_vecs;
+	ndev->irq_type = old_type;
+	ndev->irq_count = old_count;
+	ndev->irq_owner = old_owner;
+	for (i = 0; i < old_count; i++)
+		atomic64_set(&ndev->irq_counts[i], old_counts[i]);
+	if (old_type != NVMETEST_IRQ_NONE &&
+	    nvmetest_irq_request(ndev, old_type, old_count)) {
+		nvmetest_irq_free_vectors(ndev);
+		*lost = true;
+	}
+out_free_counts:
+	kfree(old_counts);
+	return ret;
 }
 
 int nvmetest_irq_set(struct nvmetest_file *nf, u32 type, u32 count,
@@ -233,7 +322,12 @@ int nvmetest_irq_set(struct nvmetest_file *nf, u32 type, u32 count,
 		.irq_type = type,
 		.irq_count = count,
 	};
+	struct nvmetest_event_info none = {
+		.event = NVMETEST_EVENT_IRQ_SETUP,
+		.irq_type = NVMETEST_IRQ_NONE,
+	};
 	struct nvmetest_irq_vec *vecs = NULL;
+	bool lost;
 	int ret = 0;
 	u32 i;
 
@@ -274,33 +368,19 @@ int nvmetest_irq_set(struct nvmetest_file *nf, u32 type, u32 count,
 		goto out_unlock;
 	}
 
-	if (ndev->irq_type != NVMETEST_IRQ_NONE)
-		nvmetest_irq_free_vectors(ndev);
-	nvmetest_irq_reset_counts(ndev);
-
-	ndev->vecs = vecs;
-	ndev->irq_type = type;
-	ndev->irq_count = count;
-	ndev->irq_owner = nf;
-	vecs = NULL;		/* owned by ndev, eventfds included */
-
-	ret = nvmetest_irq_request(ndev, type, count);
-	if (ret) {
-		nvmetest_irq_free_vectors(ndev);
-		ev.irq_type = NVMETEST_IRQ_NONE;
-		ev.irq_count = 0;
-	}
+	ret = nvmetest_irq_replace(nf, type, count, vecs, &lost);
+	vecs = NULL;		/* freed or owned by ndev, eventfds included */
 	mutex_unlock(&ndev->lock);
-	nvmetest_notify(nvmetest_bdf(ndev), &ev);
+	if (!ret)
+		nvmetest_notify(nvmetest_bdf(ndev), &ev);
+	else if (lost)
+		nvmetest_notify(nvmetest_bdf(ndev), &none);
 	return ret;
 
 out_unlock:
 	mutex_unlock(&ndev->lock);
 out_put_eventfds:
-	for (i = 0; vecs && i < count; i++)
-		if (vecs[i].trigger)
-			eventfd_ctx_put(vecs[i].trigger);
-	kfree(vecs);
+	nvmetest_irq_free_vecs(vecs, count);
 	return ret;
 }
 

@@ -121,7 +121,7 @@ static long nvmetest_ioctl_get_info(struct nvmetest_dev *ndev,
 }
 
 static long nvmetest_ioctl_rw(struct nvmetest_dev *ndev, unsigned long arg,
-			      bool config)
+			      bool config, bool writable)
 {
 	struct nvmetest_rw rw;
 	long argsz;
@@ -133,6 +133,8 @@ static long nvmetest_ioctl_rw(struct nvmetest_dev *ndev, unsigned long arg,
 		return argsz;
 	if (rw.flags & ~NVMETEST_RW_WRITE)
 		return -EINVAL;
+	if ((rw.flags & NVMETEST_RW_WRITE) && !writable)
+		return -EBADF;
 
 	mutex_lock(&ndev->lock);
 	if (ndev->removed)
@@ -291,17 +293,43 @@ long nvmetest_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct nvmetest_file *nf = filp->private_data;
 	struct nvmetest_dev *ndev = nf->ndev;
+	bool writable = filp->f_mode & FMODE_WRITE;
 
 	if (READ_ONCE(ndev->removed))
 		return -ENODEV;
+
+	/*
+	 * A file opened read-only may look, not touch: whatever changes the
+	 * device or lets it write memory needs a writable open, as write(2)
+	 * does.  Register writes are checked once their flags are known.
+	 */
+	switch (cmd) {
+	case NVMETEST_GET_INFO:
+	case NVMETEST_CONFIG_RW:
+	case NVMETEST_BAR_RW:
+		break;
+	case NVMETEST_DMA_ALLOC:
+	case NVMETEST_DMA_FREE:
+	case NVMETEST_IRQ_SET:
+	case NVMETEST_IRQ_MASK:
+	case NVMETEST_IRQ_UNMASK:
+	case NVMETEST_IRQ_TRIGGER:
+	case NVMETEST_RESET:
+	case NVMETEST_REMOVE:
+		if (!writable)
+			return -EBADF;
+		break;
+	default:
+		return -ENOTTY;
+	}
 
 	switch (cmd) {
 	case NVMETEST_GET_INFO:
 		return nvmetest_ioctl_get_info(ndev, arg);
 	case NVMETEST_CONFIG_RW:
-		return nvmetest_ioctl_rw(ndev, arg, true);
+		return nvmetest_ioctl_rw(ndev, arg, true, writable);
 	case NVMETEST_BAR_RW:
-		return nvmetest_ioctl_rw(ndev, arg, false);
+		return nvmetest_ioctl_rw(ndev, arg, false, writable);
 	case NVMETEST_DMA_ALLOC:
 		return nvmetest_ioctl_dma_alloc(nf, arg);
 	case NVMETEST_DMA_FREE:

@@ -141,8 +141,11 @@ static int nvmetest_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -ENODEV;
 	if (vma->vm_end <= vma->vm_start)
 		return -EINVAL;
-	/* Private mappings of device memory make no sense. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * Private mappings of device memory make no sense.  (VM_MAYSHARE:
+	 * mmap() drops VM_SHARED from a shared mapping of a read-only file.)
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
 	if (region < NVMETEST_NUM_BARS)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nvmetest: events on the generic netlink family "nvmetest", multicast
- * group "events".  The family has no commands: listeners only receive.
+ * group "events".  The family has no commands: listeners only receive, and
+ * only with CAP_NET_ADMIN.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -11,8 +12,12 @@
 
 #include "nvmetest_private.h"
 
+/*
+ * Events name processes and devices of others: joining the group takes
+ * CAP_NET_ADMIN, as the kernel's own privileged multicast groups do.
+ */
 static const struct genl_multicast_group nvmetest_genl_mcgrps[] = {
-	{ .name = NVMETEST_GENL_MCGRP, },
+	{ .name = NVMETEST_GENL_MCGRP, .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };
 
 static struct genl_family nvmetest_genl_family __ro_after_init = {

@@ -58,7 +58,7 @@ struct nvmetest_dev {
 	struct rw_semaphore memory_lock;
 	bool removed;			/* set under lock and memory_lock */
 	bool removing;			/* NVMETEST_REMOVE under way, under lock */
-	bool resetting;			/* under memory_lock */
+	unsigned int resetting;		/* resets under way, under memory_lock */
 	bool error_frozen;		/* PCI error recovery, under memory_lock */
 	struct task_struct *reset_task;	/* our own reset in progress */
 

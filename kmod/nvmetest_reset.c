@@ -7,7 +7,8 @@
  * reset gets SIGBUS, one after it faults the mapping back in) and saves
  * config space before and restores it after.  Resets done by others
  * (sysfs "reset", AER recovery, a bus reset of a neighbour) reach us
- * through the error handlers and are treated the same way.
+ * through the error handlers and are treated the same way; they may overlap
+ * ours, so BAR faults stay refused until the last reset under way is done.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -225,13 +226,23 @@ static int nvmetest_pm_reset(struct pci_dev *pdev, u32 hold_ms)
 	return nvmetest_wait_ready(pdev, NVMETEST_READY_TIMEOUT_MS);
 }
 
-/* Make BAR faults fail and zap the mappings, or let faults through again. */
-static void nvmetest_set_resetting(struct nvmetest_dev *ndev, bool resetting)
+/*
+ * Resets nest: ours, one through sysfs or a neighbour's bus reset may
+ * overlap, and BAR faults stay refused until the last of them is done.
+ */
+static void nvmetest_reset_begin(struct nvmetest_dev *ndev)
 {
 	down_write(&ndev->memory_lock);
-	ndev->resetting = resetting;
-	if (resetting)
-		nvmetest_zap_bars(ndev);
+	ndev->resetting++;
+	nvmetest_zap_bars(ndev);
+	up_write(&ndev->memory_lock);
+}
+
+static void nvmetest_reset_end(struct nvmetest_dev *ndev)
+{
+	down_write(&ndev->memory_lock);
+	if (!WARN_ON_ONCE(!ndev->resetting))
+		ndev->resetting--;
 	up_write(&ndev->memory_lock);
 }
 
@@ -268,7 +279,7 @@ int nvmetest_reset(struct nvmetest_dev *ndev, u32 method, u32 hold_ms)
 	}
 
 	nvmetest_notify(nvmetest_bdf(ndev), &ev);
-	nvmetest_set_resetting(ndev, true);
+	nvmetest_reset_begin(ndev);
 	WRITE_ONCE(ndev->reset_task, current);
 
 	if (shared_bus) {
@@ -310,7 +321,7 @@ int nvmetest_reset(struct nvmetest_dev *ndev, u32 method, u32 hold_ms)
 	}
 
 	WRITE_ONCE(ndev->reset_task, NULL);
-	nvmetest_set_resetting(ndev, false);
+	nvmetest_reset_end(ndev);
 
 	ev.event = NVMETEST_EVENT_RESET_END;
 	ev.err = ret;
@@ -388,7 +399,7 @@ static void nvmetest_reset_prepare(struct pci_dev *pdev)
 		return;
 	nvmetest_notify_pci_error(pdev, NVMETEST_PCI_ERROR_RESET_PREPARE,
 				  pdev->error_state);
-	nvmetest_set_resetting(ndev, true);
+	nvmetest_reset_begin(ndev);
 }
 
 static void nvmetest_reset_done(struct pci_dev *pdev)
@@ -397,7 +408,7 @@ static void nvmetest_reset_done(struct pci_dev *pdev)
 
 	if (READ_ONCE(ndev->reset_task) == current)
 		return;
-	nvmetest_set_resetting(ndev, false);
+	nvmetest_reset_end(ndev);
 	nvmetest_notify_pci_error(pdev, NVMETEST_PCI_ERROR_RESET_DONE,
 				  pdev->error_state);
 }

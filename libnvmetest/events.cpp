@@ -212,7 +212,8 @@ EventMonitor::EventMonitor() : impl_(std::make_unique<Impl>())
                            "resolving group " NVMETEST_GENL_MCGRP " of family " NVMETEST_GENL_NAME);
     if (int r = nl_socket_add_membership(impl_->sock, grp); r < 0)
         throw_system_error(nl_to_errno(r), Op::Netlink,
-                           std::string("joining the events group: ") + nl_geterror(r));
+                           std::string("joining the events group (it takes CAP_NET_ADMIN): ") +
+                               nl_geterror(r));
     nl_socket_modify_cb(impl_->sock, NL_CB_VALID, NL_CB_CUSTOM, &Impl::on_valid, impl_.get());
     nl_socket_set_nonblocking(impl_->sock);
     // Bursts of events (a reset storm) should not overrun the default buffer.

@@ -72,7 +72,8 @@ std::optional<Event> decode_event(const ::nlmsghdr* msg);
 class EventMonitor {
 public:
     // Throws SystemError(ENOENT, Op::Netlink) when the family is not registered
-    // (the module is not loaded).
+    // (the module is not loaded), SystemError(EPERM, Op::Netlink) without
+    // CAP_NET_ADMIN, which joining the group takes.
     EventMonitor();
     EventMonitor(EventMonitor&&) noexcept;
     EventMonitor& operator=(EventMonitor&&) noexcept;

@@ -177,5 +177,61 @@ TEST_F(EduTest, SwitchBetweenMsiAndIntx) {
     }
 }
 
+// On a shared INTx line every handler runs for every assertion. edu's
+// interrupt, never acknowledged, keeps its Interrupt Status set while the
+// module holds it masked; the NVMe DUT's completions on the same line must not
+// count it again (the profile puts both on one line: rp0 and rp4 share a PIRQ).
+TEST_F(EduTest, SharedIntxDoesNotCountAMaskedFunction) {
+    constexpr int kRounds = 20;
+    const std::string nvme_bdf = dut_bdf();
+    ASSERT_FALSE(nvme_bdf.empty()) << "NVMETEST_DUT is not set";
+    auto edu_irq = read_u64(pci_dir(bdf_) + "/irq");
+    auto nvme_irq = read_u64(pci_dir(nvme_bdf) + "/irq");
+    ASSERT_TRUE(edu_irq && nvme_irq);
+    ASSERT_EQ(*edu_irq, *nvme_irq) << "the edu profile must put edu and the NVMe DUT on one line";
+
+    UniqueFd efd = make_eventfd();
+    ASSERT_EQ(irq_set(fd_.get(), NVMETEST_IRQ_INTX, {efd.get()}), 0);
+    regs_.write32(kEduIrqRaise, 0x40);
+    ASSERT_GE(wait_eventfd(efd.get(), 5s), 1u) << "edu's INTx did not signal";
+    ASSERT_EQ(count(0), 1u);
+
+    UniqueFd nfd(::open(dev_path(nvme_bdf).c_str(), O_RDWR | O_CLOEXEC));
+    ASSERT_TRUE(nfd) << strerror(errno);
+    nvmetest_info ninfo{};
+    ASSERT_EQ(get_info(nfd.get(), &ninfo), 0);
+    Mapping nbar = Mapping::map(nfd.get(), ninfo.bars[0].size, NVMETEST_MMAP_BAR(0));
+    ASSERT_TRUE(nbar) << strerror(errno);
+    Mapping ncounts =
+        Mapping::map(nfd.get(), ninfo.irq_counts_size, NVMETEST_MMAP_IRQ_COUNTS, PROT_READ);
+    ASSERT_TRUE(ncounts) << strerror(errno);
+    UniqueFd nefd = make_eventfd();
+    ASSERT_EQ(irq_set(nfd.get(), NVMETEST_IRQ_INTX, {nefd.get()}), 0);
+    nvme::AdminQueue aq(nfd.get(), nbar.get());
+    ASSERT_EQ(aq.init(/*mask_intx=*/false), "");
+    aq.regs().write32(nvme::kIntmc, 1);
+    for (int round = 1; round <= kRounds; round++) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        aq.submit_identify(1);
+        ASSERT_GE(wait_eventfd(nefd.get(), 10s), 1u) << "the NVMe DUT's INTx did not signal";
+        auto cqe = aq.wait(1s); // the CQ head doorbell deasserts its INTx
+        ASSERT_TRUE(cqe.has_value());
+        ASSERT_EQ(irq_vector_op(nfd.get(), NVMETEST_IRQ_UNMASK, 0), 0);
+    }
+    aq.regs().write32(nvme::kIntms, 1);
+    aq.disable();
+    EXPECT_EQ(reinterpret_cast<volatile const uint64_t*>(ncounts.get())[0],
+              static_cast<uint64_t>(kRounds));
+    EXPECT_EQ(count(0), 1u) << "edu's masked interrupt was counted again for the NVMe DUT's";
+    EXPECT_EQ(drain_eventfd(efd.get()), 0u) << "edu's eventfd was signalled for the NVMe DUT";
+    EXPECT_EQ(irq_set_none(nfd.get()), 0);
+
+    // edu's own interrupt is still there to be serviced.
+    EXPECT_EQ(regs_.read32(kEduIrqStatus), 0x40u);
+    regs_.write32(kEduIrqAck, 0x40);
+    ASSERT_EQ(irq_vector_op(fd_.get(), NVMETEST_IRQ_UNMASK, 0), 0);
+    EXPECT_EQ(count(0), 1u);
+}
+
 } // namespace
 } // namespace devtest

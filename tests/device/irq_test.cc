@@ -206,5 +206,43 @@ TEST_F(IrqTest, IntxTriggerAndMask) {
     EXPECT_EQ(irq_vector_op(fd_.get(), NVMETEST_IRQ_TRIGGER, 1), -EINVAL) << "INTx has one vector";
 }
 
+// A setup the kernel refuses leaves the previous one as it was. The PCI core
+// refuses MSI and MSI-X to a function whose msi_bus attribute is 0, after the
+// module has checked every argument: the MSI-X request fails where it would
+// have replaced a working INTx setup, whose counter, eventfd and interrupts
+// must all still be there.
+TEST_F(IrqTest, FailedSetupKeepsThePreviousOne) {
+    ASSERT_EQ(info_.intx, 1u);
+    UniqueFd efd = make_eventfd();
+    ASSERT_EQ(irq_set(fd_.get(), NVMETEST_IRQ_INTX, {efd.get()}), 0);
+    ASSERT_EQ(irq_vector_op(fd_.get(), NVMETEST_IRQ_TRIGGER, 0), 0);
+    ASSERT_EQ(wait_eventfd(efd.get(), 2s), 1u);
+    ASSERT_EQ(count(0), 1u);
+
+    std::string msi_bus = pci_dir(bdf_) + "/msi_bus";
+    ASSERT_EQ(write_file(msi_bus, "0"), 0) << "cannot forbid MSI to the DUT";
+    struct AllowMsi {
+        std::string path;
+        ~AllowMsi() { write_file(path, "1"); }
+    } allow{msi_bus};
+    UniqueFd other = make_eventfd();
+    EXPECT_LT(irq_set(fd_.get(), NVMETEST_IRQ_MSIX, {other.get()}), 0)
+        << "MSI-X was granted although msi_bus is 0";
+
+    EXPECT_EQ(read_file(class_dir(bdf_) + "/irq_type").value_or(""), "intx\n");
+    EXPECT_EQ(count(0), 1u) << "the failed call reset the counters";
+    nvme::AdminQueue aq(fd_.get(), bar0_.get());
+    ASSERT_EQ(aq.init(/*mask_intx=*/false), "");
+    aq.regs().write32(nvme::kIntmc, 1);
+    aq.submit_identify(1);
+    EXPECT_GE(wait_eventfd(efd.get(), 10s), 1u) << "INTx is gone after the failed call";
+    auto cqe = aq.wait(1s);
+    ASSERT_TRUE(cqe.has_value());
+    EXPECT_EQ(irq_vector_op(fd_.get(), NVMETEST_IRQ_UNMASK, 0), 0);
+    EXPECT_EQ(count(0), 2u);
+    EXPECT_EQ(wait_eventfd(other.get(), 100ms), 0u) << "the refused eventfd was signalled";
+    aq.regs().write32(nvme::kIntms, 1);
+}
+
 } // namespace
 } // namespace devtest
