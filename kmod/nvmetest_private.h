@@ -69,8 +69,9 @@ struct nvmetest_dev {
 	void __iomem *bar_map[NVMETEST_NUM_BARS];
 	bool bar_requested[NVMETEST_NUM_BARS];
 
-	u64 dma_bytes;			/* under lock */
+	u64 dma_bytes;			/* under lock, orphans included */
 	u32 dma_allocs;
+	struct list_head dma_orphans;	/* closed files' memory, under lock */
 
 	u32 irq_type;			/* enum nvmetest_irq_type, under lock */
 	u32 irq_count;
@@ -147,6 +148,8 @@ int nvmetest_dma_free(struct nvmetest_file *nf, u32 handle);
 int nvmetest_dma_mmap(struct nvmetest_file *nf, struct vm_area_struct *vma,
 		      u32 handle, u64 offset);
 void nvmetest_dma_release_file(struct nvmetest_file *nf);
+bool nvmetest_dma_has_orphans(struct nvmetest_dev *ndev);
+void nvmetest_dma_free_orphans(struct nvmetest_dev *ndev);
 void nvmetest_dma_forget_mms(struct nvmetest_file *nf);
 void nvmetest_dma_release_all(struct nvmetest_dev *ndev);
 
