@@ -3,8 +3,10 @@
  * nvmetest: DMA memory owned by open files.
  *
  * Allocations come from dma_alloc_coherent() (zeroed, contiguous in the
- * device's address space), are named by a per-file handle, and are mapped
- * with dma_mmap_coherent().  They are freed by NVMETEST_DMA_FREE, after
+ * device's address space) and are named by a per-file handle.  User
+ * mappings are filled page by page by a fault handler, as the BAR mappings
+ * are: the module remembers no address space, a zapped or MADV_DONTNEEDed
+ * range faults back in, and removal zaps with unmap_mapping_range().  They are freed by NVMETEST_DMA_FREE, after
  * close once the function can no longer reach them, or when the function
  * goes away (its struct device is needed to free them): user mappings are
  * zapped first.
@@ -24,18 +26,12 @@
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
-#include <linux/mmap_lock.h>
-#include <linux/sched/mm.h>
+#include <linux/pfn_t.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
 #include "nvmetest_private.h"
-
-/* An mm that ran our mmap handler for DMA memory, kept with mmgrab(). */
-struct nvmetest_dma_mm {
-	struct list_head node;
-	struct mm_struct *mm;
-};
 
 struct nvmetest_dma {
 	void *cpu_addr;
@@ -328,20 +324,13 @@ void nvmetest_dma_free_orphans(struct nvmetest_dev *ndev)
 /*
  * On removal: the struct device is going away, so every file's memory is
  * freed now; the caller has cleared Bus Master, so the function (if it is
- * still there) cannot write it.  Mappings are zapped first and fault with
- * SIGBUS; the vmas
- * stay until munmap, and find no allocation behind their handle.
- *
- * dma_mmap_coherent() fills a vma in our mmap handler, but the vma enters
- * the file's mapping tree (where zapping finds it) only after the handler
- * returns, under the same mmap lock.  So: make new handlers fail (they
- * check removed under nf->lock), wait out those that ran (take each
- * nf->lock once), wait for their vmas to be linked (take each mm's mmap
- * lock once), and only then zap and free.
+ * still there) cannot write it.  Faults fail from now on (they check
+ * removed under nf->lock); taking each nf->lock once waits out those that
+ * were inserting a page, so the zap that follows leaves no page mapped.
+ * The vmas stay until munmap and get SIGBUS.
  */
 void nvmetest_dma_release_all(struct nvmetest_dev *ndev)
 {
-	struct nvmetest_dma_mm *dmm;
 	struct nvmetest_file *nf;
 
 	lockdep_assert_held(&ndev->lock);
@@ -352,13 +341,6 @@ void nvmetest_dma_release_all(struct nvmetest_dev *ndev)
 		mutex_lock(&nf->lock);
 		mutex_unlock(&nf->lock);
 	}
-	/* No handler adds to dma_mms any more: the lists are stable. */
-	list_for_each_entry(nf, &ndev->files, node) {
-		list_for_each_entry(dmm, &nf->dma_mms, node) {
-			mmap_read_lock(dmm->mm);
-			mmap_read_unlock(dmm->mm);
-		}
-	}
 	mutex_unlock(&ndev->files_lock);
 
 	nvmetest_zap_all(ndev);
@@ -368,35 +350,6 @@ void nvmetest_dma_release_all(struct nvmetest_dev *ndev)
 		nvmetest_dma_release_file(nf);
 	mutex_unlock(&ndev->files_lock);
 	nvmetest_dma_free_orphans(ndev);
-}
-
-/* Close: drop the mms remembered by nvmetest_dma_mmap(). */
-void nvmetest_dma_forget_mms(struct nvmetest_file *nf)
-{
-	struct nvmetest_dma_mm *dmm, *tmp;
-
-	list_for_each_entry_safe(dmm, tmp, &nf->dma_mms, node) {
-		list_del(&dmm->node);
-		mmdrop(dmm->mm);
-		kfree(dmm);
-	}
-}
-
-/* Remember @mm for nvmetest_dma_release_all(); called under nf->lock. */
-static int nvmetest_dma_note_mm(struct nvmetest_file *nf, struct mm_struct *mm)
-{
-	struct nvmetest_dma_mm *dmm;
-
-	list_for_each_entry(dmm, &nf->dma_mms, node)
-		if (dmm->mm == mm)
-			return 0;
-	dmm = kmalloc(sizeof(*dmm), GFP_KERNEL);
-	if (!dmm)
-		return -ENOMEM;
-	mmgrab(mm);
-	dmm->mm = mm;
-	list_add(&dmm->node, &nf->dma_mms);
-	return 0;
 }
 
 static u32 nvmetest_dma_vma_handle(struct vm_area_struct *vma)
@@ -431,10 +384,41 @@ static void nvmetest_dma_vm_close(struct vm_area_struct *vma)
 	mutex_unlock(&nf->lock);
 }
 
-/* Only reached after a zap: the memory is gone with the device. */
+/* The page frame behind byte @offset of @dma. */
+static unsigned long nvmetest_dma_pfn(struct nvmetest_dma *dma, u64 offset)
+{
+	void *addr = dma->cpu_addr + offset;
+
+	/* dma-iommu vmap()s scattered pages; dma-direct gives linear memory. */
+	if (is_vmalloc_addr(addr))
+		return vmalloc_to_pfn(addr);
+	return PHYS_PFN(virt_to_phys(addr));
+}
+
+/*
+ * First touch, or a touch after a zap or MADV_DONTNEED: map the page back,
+ * unless the allocation went with the device.
+ */
 static vm_fault_t nvmetest_dma_vm_fault(struct vm_fault *vmf)
 {
-	return VM_FAULT_SIGBUS;
+	struct vm_area_struct *vma = vmf->vma;
+	struct nvmetest_file *nf = vma->vm_private_data;
+	u64 offset = NVMETEST_MMAP_OFFSET((u64)vma->vm_pgoff << PAGE_SHIFT) +
+		     (vmf->address - vma->vm_start);
+	struct nvmetest_dma *dma;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	mutex_lock(&nf->lock);
+	if (READ_ONCE(nf->ndev->removed))
+		goto out_unlock;
+	dma = xa_load(&nf->dma, nvmetest_dma_vma_handle(vma));
+	if (!dma || offset >= dma->size)
+		goto out_unlock;
+	ret = vmf_insert_mixed(vma, vmf->address,
+			       pfn_to_pfn_t(nvmetest_dma_pfn(dma, offset)));
+out_unlock:
+	mutex_unlock(&nf->lock);
+	return ret;
 }
 
 static const struct vm_operations_struct nvmetest_dma_vm_ops = {
@@ -448,9 +432,8 @@ int nvmetest_dma_mmap(struct nvmetest_file *nf, struct vm_area_struct *vma,
 {
 	struct nvmetest_dev *ndev = nf->ndev;
 	u64 size = vma->vm_end - vma->vm_start;
-	unsigned long pgoff = vma->vm_pgoff;
 	struct nvmetest_dma *dma;
-	int ret;
+	int ret = 0;
 
 	mutex_lock(&nf->lock);
 	if (READ_ONCE(ndev->removed)) {
@@ -467,19 +450,13 @@ int nvmetest_dma_mmap(struct nvmetest_file *nf, struct vm_area_struct *vma,
 		ret = -EINVAL;
 		goto out_unlock;
 	}
-	ret = nvmetest_dma_note_mm(nf, vma->vm_mm);
-	if (ret)
-		goto out_unlock;
 
-	/* dma_mmap_coherent() takes vm_pgoff as the offset in the buffer. */
-	vma->vm_pgoff = offset >> PAGE_SHIFT;
-	ret = dma_mmap_coherent(&ndev->pdev->dev, vma, dma->cpu_addr,
-				dma->iova, dma->size);
-	vma->vm_pgoff = pgoff;
-	if (ret)
-		goto out_unlock;
-
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	/*
+	 * Cached, as dma_mmap_coherent() maps coherent memory on x86.  Mixed,
+	 * not PFNMAP: MADV_DONTNEED is then allowed, and the next touch
+	 * faults the same memory back in.
+	 */
+	vma->vm_flags |= VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_ops = &nvmetest_dma_vm_ops;
 	vma->vm_private_data = nf;
 	dma->mmap_count++;

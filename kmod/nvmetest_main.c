@@ -79,7 +79,6 @@ static int nvmetest_open(struct inode *inode, struct file *filp)
 	nf->file = filp;
 	mutex_init(&nf->lock);
 	xa_init_flags(&nf->dma, XA_FLAGS_ALLOC);
-	INIT_LIST_HEAD(&nf->dma_mms);
 	nf->pid = task_tgid_nr(current);
 	get_task_comm(nf->comm, current);
 
@@ -162,7 +161,6 @@ static int nvmetest_release(struct inode *inode, struct file *filp)
 		nvmetest_quiesce(ndev);
 	mutex_unlock(&ndev->lock);
 
-	nvmetest_dma_forget_mms(nf);
 	xa_destroy(&nf->dma);
 	mutex_destroy(&nf->lock);
 	kfree(nf);

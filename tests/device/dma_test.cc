@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <poll.h>
 #include <set>
+#include <sys/mman.h>
 #include <unistd.h>
 
 namespace devtest {
@@ -204,6 +205,63 @@ TEST_F(DmaTest, DeviceLimitGivesEnospc) {
     EXPECT_EQ(attr("dma_bytes"), static_cast<int64_t>(held));
     bufs.clear();
     EXPECT_EQ(attr("dma_bytes"), bytes0);
+}
+
+// MADV_DONTNEED drops the pages of a DMA mapping, not the memory: it belongs
+// to the allocation, and the next touch maps the same memory back in.
+TEST_F(DmaTest, MadvDontneedMapsTheSameMemoryBack) {
+    DmaBuffer b;
+    ASSERT_EQ(b.allocate(fd_.get(), 16384), 0);
+    std::memset(b.data(), 0x5a, b.size());
+    unsigned char* p = b.data();
+    size_t n = b.size();
+    // In a child: the old behaviour was SIGBUS for good.
+    ChildStatus s = run_in_child([p, n] {
+        if (::madvise(p, n, MADV_DONTNEED) != 0)
+            return 2;
+        for (size_t i = 0; i < n; i++)
+            if (p[i] != 0x5a)
+                return 3;
+        p[n - 1] = 0x77;
+        return 0;
+    });
+    ASSERT_TRUE(s.exited) << s.describe();
+    EXPECT_EQ(s.exit_code, 0) << "2: madvise failed, 3: other memory came back";
+    EXPECT_EQ(p[n - 1], 0x77) << "the child's store did not reach the allocation";
+}
+
+// Active mm_struct objects in the slab allocator (-1 if unreadable).
+int64_t mm_structs() {
+    auto text = read_file("/proc/slabinfo");
+    if (!text)
+        return -1;
+    size_t at = text->find("\nmm_struct ");
+    if (at == std::string::npos)
+        return -1;
+    return std::strtoll(text->c_str() + at + 11, nullptr, 10);
+}
+
+// A process that maps a file's DMA memory and exits leaves nothing of itself
+// behind: the module keeps no reference on the address spaces that mapped
+// the memory (a shared file outlives many short-lived children).
+TEST_F(DmaTest, MappingProcessesAreNotPinned) {
+    constexpr int kChildren = 200;
+    DmaBuffer b;
+    ASSERT_EQ(b.allocate(fd_.get(), 4096, false), 0);
+    const int64_t before = mm_structs();
+    ASSERT_GE(before, 0) << "/proc/slabinfo has no mm_struct line";
+    int fd = fd_.get();
+    uint64_t off = b.mmap_offset();
+    for (int i = 0; i < kChildren; i++) {
+        ChildStatus s = run_in_child([fd, off] {
+            Mapping m = Mapping::map(fd, 4096, off);
+            return m ? 0 : 1;
+        });
+        ASSERT_TRUE(s.exited && s.exit_code == 0) << s.describe();
+    }
+    // The slab counts objects of per-CPU slabs as active: allow for that.
+    EXPECT_LT(mm_structs() - before, kChildren / 2)
+        << "the address spaces of exited children are still held";
 }
 
 // Sets a module parameter for the life of the object.
