@@ -22,6 +22,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/compat.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
@@ -157,6 +158,17 @@ int nvmetest_dma_alloc(struct nvmetest_file *nf, struct nvmetest_dma_alloc *arg)
 	u64 size;
 	u32 handle;
 	int ret;
+
+	/*
+	 * A 32-bit process passes mmap() a page offset of 32 bits, which
+	 * cannot hold a DMA region (bit 44 and up): truncated, the offset we
+	 * hand out would name a BAR or the counters.  Say so now instead.
+	 */
+	if (in_compat_syscall()) {
+		pr_info_ratelimited("%s: pid %d: DMA allocation refused: a 32-bit process cannot map DMA memory\n",
+				    nvmetest_bdf(ndev), task_tgid_nr(current));
+		return -EOVERFLOW;
+	}
 
 	mutex_lock(&ndev->lock);
 	if (ndev->removed) {

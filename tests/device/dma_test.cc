@@ -264,6 +264,29 @@ TEST_F(DmaTest, MappingProcessesAreNotPinned) {
         << "the address spaces of exited children are still held";
 }
 
+// A 32-bit process cannot pass mmap() an offset that names a DMA region: the
+// allocation is refused with EOVERFLOW rather than handing out an offset that,
+// truncated, would map a BAR or the counters instead.
+TEST_F(DmaTest, CompatProcessIsRefusedClearly) {
+#ifdef NVMETEST_COMPAT32_PROBE
+    const std::string request = std::to_string(NVMETEST_DMA_ALLOC);
+    int fd = fd_.get();
+    ChildStatus s = run_in_child([fd, &request] {
+        // dup2() onto itself would keep close-on-exec: clear it explicitly.
+        if (::dup2(fd, 3) != 3 || ::fcntl(3, F_SETFD, 0) != 0)
+            return 126;
+        ::execl(NVMETEST_COMPAT32_PROBE, NVMETEST_COMPAT32_PROBE, request.c_str(),
+                static_cast<char*>(nullptr));
+        return 127;
+    });
+    ASSERT_TRUE(s.exited) << s.describe();
+    ASSERT_NE(s.exit_code, 127) << "cannot run the 32-bit probe (IA-32 emulation off?)";
+    EXPECT_EQ(s.exit_code, EOVERFLOW) << "0: a 32-bit process was given an unreachable mmap offset";
+#else
+    GTEST_SKIP() << "built without a compiler that targets i386";
+#endif
+}
+
 // Sets a module parameter for the life of the object.
 class ModuleParam {
 public:
