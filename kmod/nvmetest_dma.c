@@ -6,10 +6,10 @@
  * device's address space) and are named by a per-file handle.  User
  * mappings are filled page by page by a fault handler, as the BAR mappings
  * are: the module remembers no address space, a zapped or MADV_DONTNEEDed
- * range faults back in, and removal zaps with unmap_mapping_range().  They are freed by NVMETEST_DMA_FREE, after
- * close once the function can no longer reach them, or when the function
- * goes away (its struct device is needed to free them): user mappings are
- * zapped first.
+ * range faults back in, and removal zaps with unmap_mapping_range().
+ * Allocations are freed by NVMETEST_DMA_FREE, after close once the function
+ * can no longer reach them, or when the function goes away (its struct
+ * device is needed to free them): user mappings are zapped first.
  *
  * Memory goes back to the allocator only when the device cannot write it:
  * - after close, any open file may have given the device the address, so
