@@ -3,36 +3,52 @@
  * nvmetest: DMA memory owned by open files.
  *
  * Allocations come from dma_alloc_coherent() (zeroed, contiguous in the
- * device's address space), are named by a per-file handle, and are mapped
- * with dma_mmap_coherent().  They are freed by NVMETEST_DMA_FREE, on
- * close, or when the function goes away (its struct device is needed to
- * free them): user mappings are zapped first.
+ * device's address space) and are named by a per-file handle.  User
+ * mappings are filled page by page by a fault handler, as the BAR mappings
+ * are: the module remembers no address space, a zapped or MADV_DONTNEEDed
+ * range faults back in, and removal zaps with unmap_mapping_range().
+ * Allocations are freed by NVMETEST_DMA_FREE, after close once the function
+ * can no longer reach them, or when the function goes away (its struct
+ * device is needed to free them): user mappings are zapped first.
+ *
+ * Memory goes back to the allocator only when the device cannot write it:
+ * - after close, any open file may have given the device the address, so
+ *   the file's allocations are orphaned, not freed: the device keeps them
+ *   until the last file closes and the function is quiesced (Bus Master
+ *   off and a function reset), or until the function goes away;
+ * - under a translating IOMMU, the IOTLB may still hold a freed mapping
+ *   (lazy invalidation through a flush queue): each page is held by an
+ *   extra reference of ours until the IOTLB of the domain is flushed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/compat.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
-#include <linux/mmap_lock.h>
-#include <linux/sched/mm.h>
+#include <linux/pfn_t.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
 #include "nvmetest_private.h"
-
-/* An mm that ran our mmap handler for DMA memory, kept with mmgrab(). */
-struct nvmetest_dma_mm {
-	struct list_head node;
-	struct mm_struct *mm;
-};
 
 struct nvmetest_dma {
 	void *cpu_addr;
 	dma_addr_t iova;
 	size_t size;
 	unsigned int mmap_count;	/* under nvmetest_file.lock */
+	struct page **pages;		/* held until the IOTLB flush, or NULL */
+	struct list_head node;		/* in nvmetest_dev.dma_orphans */
 };
+
+/*
+ * The largest allocation dma-iommu can describe: it keeps an array of page
+ * pointers, which kvmalloc() refuses (with a warning) above INT_MAX bytes.
+ */
+#define NVMETEST_DMA_IOMMU_MAX \
+	(((u64)INT_MAX / sizeof(struct page *)) << PAGE_SHIFT)
 
 /* Module-wide, still meaningful after the functions are gone. */
 atomic64_t nvmetest_dma_bytes_total = ATOMIC64_INIT(0);
@@ -46,14 +62,78 @@ bool nvmetest_iommu_translates(struct nvmetest_dev *ndev)
 	return domain && domain->type != IOMMU_DOMAIN_IDENTITY;
 }
 
+/*
+ * Always a whole number of pages, far below U64_MAX: PAGE_ALIGN() of a size
+ * up to this cannot wrap, whatever the limit parameters are set to.
+ */
 u64 nvmetest_dma_max_alloc(struct nvmetest_dev *ndev)
 {
-	/* Through an IOMMU, dma-iommu maps scattered pages contiguously. */
-	if (nvmetest_iommu_translates(ndev))
-		return min(READ_ONCE(nvmetest_dma_limit_file),
-			   READ_ONCE(nvmetest_dma_limit_device));
+	u64 max;
+
 	/* Otherwise the page allocator's largest block is the limit. */
-	return PAGE_SIZE << (MAX_ORDER - 1);
+	if (!nvmetest_iommu_translates(ndev))
+		return PAGE_SIZE << (MAX_ORDER - 1);
+
+	/* Through an IOMMU, dma-iommu maps scattered pages contiguously. */
+	max = min(READ_ONCE(nvmetest_dma_limit_file),
+		  READ_ONCE(nvmetest_dma_limit_device));
+	/* More than the machine has can never be given. */
+	max = min_t(u64, max, (u64)totalram_pages() << PAGE_SHIFT);
+	max = min_t(u64, max, NVMETEST_DMA_IOMMU_MAX);
+	return round_down(max, PAGE_SIZE);
+}
+
+/* Would @size more bytes on top of @held exceed @limit?  Never wraps. */
+static bool nvmetest_dma_over(u64 held, u64 size, u64 limit)
+{
+	return held > limit || size > limit - held;
+}
+
+/*
+ * Under a translating IOMMU, take a reference of our own on every page, so
+ * that dma_free_coherent() cannot hand them back to the allocator before
+ * nvmetest_dma_free_mem() has flushed the IOTLB.  dma-iommu allocates
+ * single pages (split from larger blocks) behind a vmap()ed address; any
+ * other kind of allocation is flushed after the free instead.
+ */
+static int nvmetest_dma_hold_pages(struct nvmetest_dev *ndev,
+				   struct nvmetest_dma *dma)
+{
+	size_t i, count = dma->size >> PAGE_SHIFT;
+
+	if (!nvmetest_iommu_translates(ndev) || !is_vmalloc_addr(dma->cpu_addr))
+		return 0;
+	dma->pages = kvmalloc_array(count, sizeof(*dma->pages), GFP_KERNEL);
+	if (!dma->pages)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		dma->pages[i] = vmalloc_to_page(dma->cpu_addr + i * PAGE_SIZE);
+		get_page(dma->pages[i]);
+	}
+	return 0;
+}
+
+/*
+ * Give the memory back.  The callers make sure the device cannot reach it
+ * through a bus address (the function is quiesced, or there is an IOMMU);
+ * with an IOMMU the IOTLB is flushed before the last page reference goes.
+ */
+static void nvmetest_dma_free_mem(struct nvmetest_dev *ndev,
+				  struct nvmetest_dma *dma)
+{
+	struct device *dev = &ndev->pdev->dev;
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	size_t i;
+
+	dma_free_coherent(dev, dma->size, dma->cpu_addr, dma->iova);
+	if (domain && domain->type != IOMMU_DOMAIN_IDENTITY)
+		iommu_flush_iotlb_all(domain);
+	if (dma->pages) {
+		for (i = 0; i < dma->size >> PAGE_SHIFT; i++)
+			put_page(dma->pages[i]);
+		kvfree(dma->pages);
+	}
+	kfree(dma);
 }
 
 static void nvmetest_dma_account(struct nvmetest_file *nf, s64 bytes,
@@ -79,6 +159,17 @@ int nvmetest_dma_alloc(struct nvmetest_file *nf, struct nvmetest_dma_alloc *arg)
 	u32 handle;
 	int ret;
 
+	/*
+	 * A 32-bit process passes mmap() a page offset of 32 bits, which
+	 * cannot hold a DMA region (bit 44 and up): truncated, the offset we
+	 * hand out would name a BAR or the counters.  Say so now instead.
+	 */
+	if (in_compat_syscall()) {
+		pr_info_ratelimited("%s: pid %d: DMA allocation refused: a 32-bit process cannot map DMA memory\n",
+				    nvmetest_bdf(ndev), task_tgid_nr(current));
+		return -EOVERFLOW;
+	}
+
 	mutex_lock(&ndev->lock);
 	if (ndev->removed) {
 		ret = -ENODEV;
@@ -91,14 +182,14 @@ int nvmetest_dma_alloc(struct nvmetest_file *nf, struct nvmetest_dma_alloc *arg)
 	size = PAGE_ALIGN(arg->size);
 
 	mutex_lock(&nf->lock);
-	if (nf->dma_bytes + size > limit_file) {
+	if (nvmetest_dma_over(nf->dma_bytes, size, limit_file)) {
 		pr_info_ratelimited("%s: pid %d: DMA allocation of %llu bytes refused: per-file limit dma_limit_file=%lu reached (%llu held)\n",
 				    nvmetest_bdf(ndev), task_tgid_nr(current),
 				    size, limit_file, nf->dma_bytes);
 		ret = -ENOSPC;
 		goto out_unlock_file;
 	}
-	if (ndev->dma_bytes + size > limit_dev) {
+	if (nvmetest_dma_over(ndev->dma_bytes, size, limit_dev)) {
 		pr_info_ratelimited("%s: pid %d: DMA allocation of %llu bytes refused: per-device limit dma_limit_device=%lu reached (%llu held)\n",
 				    nvmetest_bdf(ndev), task_tgid_nr(current),
 				    size, limit_dev, ndev->dma_bytes);
@@ -118,12 +209,15 @@ int nvmetest_dma_alloc(struct nvmetest_file *nf, struct nvmetest_dma_alloc *arg)
 		ret = -ENOMEM;
 		goto out_free_dma;
 	}
+	ret = nvmetest_dma_hold_pages(ndev, dma);
+	if (ret)
+		goto out_free_mem;
 
 	ret = xa_alloc_cyclic(&nf->dma, &handle, dma,
 			      XA_LIMIT(0, NVMETEST_DMA_HANDLE_MAX),
 			      &nf->dma_next, GFP_KERNEL);
 	if (ret < 0)
-		goto out_free_coherent;
+		goto out_free_mem;
 
 	nvmetest_dma_account(nf, size, 1);
 	mutex_unlock(&nf->lock);
@@ -136,8 +230,10 @@ int nvmetest_dma_alloc(struct nvmetest_file *nf, struct nvmetest_dma_alloc *arg)
 			   NVMETEST_MMAP_SHIFT;
 	return 0;
 
-out_free_coherent:
-	dma_free_coherent(&ndev->pdev->dev, size, dma->cpu_addr, dma->iova);
+out_free_mem:
+	/* Never given to anyone: nothing can have reached it. */
+	nvmetest_dma_free_mem(ndev, dma);
+	dma = NULL;
 out_free_dma:
 	kfree(dma);
 out_unlock_file:
@@ -147,15 +243,16 @@ out_unlock:
 	return ret;
 }
 
-/* Called with ndev->lock and nf->lock held. */
+/*
+ * NVMETEST_DMA_FREE: the file says the device no longer uses the memory.
+ * Called with ndev->lock and nf->lock held.
+ */
 static void nvmetest_dma_destroy(struct nvmetest_file *nf, u32 handle,
 				 struct nvmetest_dma *dma)
 {
 	xa_erase(&nf->dma, handle);
-	dma_free_coherent(&nf->ndev->pdev->dev, dma->size, dma->cpu_addr,
-			  dma->iova);
 	nvmetest_dma_account(nf, -(s64)dma->size, -1);
-	kfree(dma);
+	nvmetest_dma_free_mem(nf->ndev, dma);
 }
 
 int nvmetest_dma_free(struct nvmetest_file *nf, u32 handle)
@@ -183,35 +280,69 @@ out_unlock:
 	return ret;
 }
 
-/* On close: no mapping is left, since every vma holds a file reference. */
+/*
+ * On close: no mapping is left, since every vma holds a file reference, but
+ * the device may still hold the addresses (a process killed in the middle
+ * of its test leaves queues and outstanding commands behind, and any other
+ * open file may have handed them out too).  The allocations become the
+ * device's, still counted against its limit, until nvmetest_dma_free_orphans()
+ * runs on a function that can no longer reach them.
+ */
 void nvmetest_dma_release_file(struct nvmetest_file *nf)
 {
+	struct nvmetest_dev *ndev = nf->ndev;
 	struct nvmetest_dma *dma;
 	unsigned long handle;
 
-	lockdep_assert_held(&nf->ndev->lock);
+	lockdep_assert_held(&ndev->lock);
 
 	mutex_lock(&nf->lock);
-	xa_for_each(&nf->dma, handle, dma)
-		nvmetest_dma_destroy(nf, handle, dma);
+	xa_for_each(&nf->dma, handle, dma) {
+		xa_erase(&nf->dma, handle);
+		nf->dma_bytes -= dma->size;
+		nf->dma_allocs--;
+		list_add_tail(&dma->node, &ndev->dma_orphans);
+	}
 	mutex_unlock(&nf->lock);
+}
+
+/* Does the device hold memory of closed files? */
+bool nvmetest_dma_has_orphans(struct nvmetest_dev *ndev)
+{
+	lockdep_assert_held(&ndev->lock);
+	return !list_empty(&ndev->dma_orphans);
+}
+
+/*
+ * Free what closed files left to the device: only once the function cannot
+ * write it any more (quiesced, or removed with Bus Master off).
+ */
+void nvmetest_dma_free_orphans(struct nvmetest_dev *ndev)
+{
+	struct nvmetest_dma *dma, *tmp;
+
+	lockdep_assert_held(&ndev->lock);
+
+	list_for_each_entry_safe(dma, tmp, &ndev->dma_orphans, node) {
+		list_del(&dma->node);
+		ndev->dma_bytes -= dma->size;
+		ndev->dma_allocs--;
+		atomic64_sub(dma->size, &nvmetest_dma_bytes_total);
+		atomic64_dec(&nvmetest_dma_allocs_total);
+		nvmetest_dma_free_mem(ndev, dma);
+	}
 }
 
 /*
  * On removal: the struct device is going away, so every file's memory is
- * freed now.  Mappings are zapped first and fault with SIGBUS; the vmas
- * stay until munmap, and find no allocation behind their handle.
- *
- * dma_mmap_coherent() fills a vma in our mmap handler, but the vma enters
- * the file's mapping tree (where zapping finds it) only after the handler
- * returns, under the same mmap lock.  So: make new handlers fail (they
- * check removed under nf->lock), wait out those that ran (take each
- * nf->lock once), wait for their vmas to be linked (take each mm's mmap
- * lock once), and only then zap and free.
+ * freed now; the caller has cleared Bus Master, so the function (if it is
+ * still there) cannot write it.  Faults fail from now on (they check
+ * removed under nf->lock); taking each nf->lock once waits out those that
+ * were inserting a page, so the zap that follows leaves no page mapped.
+ * The vmas stay until munmap and get SIGBUS.
  */
 void nvmetest_dma_release_all(struct nvmetest_dev *ndev)
 {
-	struct nvmetest_dma_mm *dmm;
 	struct nvmetest_file *nf;
 
 	lockdep_assert_held(&ndev->lock);
@@ -222,13 +353,6 @@ void nvmetest_dma_release_all(struct nvmetest_dev *ndev)
 		mutex_lock(&nf->lock);
 		mutex_unlock(&nf->lock);
 	}
-	/* No handler adds to dma_mms any more: the lists are stable. */
-	list_for_each_entry(nf, &ndev->files, node) {
-		list_for_each_entry(dmm, &nf->dma_mms, node) {
-			mmap_read_lock(dmm->mm);
-			mmap_read_unlock(dmm->mm);
-		}
-	}
 	mutex_unlock(&ndev->files_lock);
 
 	nvmetest_zap_all(ndev);
@@ -237,35 +361,7 @@ void nvmetest_dma_release_all(struct nvmetest_dev *ndev)
 	list_for_each_entry(nf, &ndev->files, node)
 		nvmetest_dma_release_file(nf);
 	mutex_unlock(&ndev->files_lock);
-}
-
-/* Close: drop the mms remembered by nvmetest_dma_mmap(). */
-void nvmetest_dma_forget_mms(struct nvmetest_file *nf)
-{
-	struct nvmetest_dma_mm *dmm, *tmp;
-
-	list_for_each_entry_safe(dmm, tmp, &nf->dma_mms, node) {
-		list_del(&dmm->node);
-		mmdrop(dmm->mm);
-		kfree(dmm);
-	}
-}
-
-/* Remember @mm for nvmetest_dma_release_all(); called under nf->lock. */
-static int nvmetest_dma_note_mm(struct nvmetest_file *nf, struct mm_struct *mm)
-{
-	struct nvmetest_dma_mm *dmm;
-
-	list_for_each_entry(dmm, &nf->dma_mms, node)
-		if (dmm->mm == mm)
-			return 0;
-	dmm = kmalloc(sizeof(*dmm), GFP_KERNEL);
-	if (!dmm)
-		return -ENOMEM;
-	mmgrab(mm);
-	dmm->mm = mm;
-	list_add(&dmm->node, &nf->dma_mms);
-	return 0;
+	nvmetest_dma_free_orphans(ndev);
 }
 
 static u32 nvmetest_dma_vma_handle(struct vm_area_struct *vma)
@@ -300,10 +396,41 @@ static void nvmetest_dma_vm_close(struct vm_area_struct *vma)
 	mutex_unlock(&nf->lock);
 }
 
-/* Only reached after a zap: the memory is gone with the device. */
+/* The page frame behind byte @offset of @dma. */
+static unsigned long nvmetest_dma_pfn(struct nvmetest_dma *dma, u64 offset)
+{
+	void *addr = dma->cpu_addr + offset;
+
+	/* dma-iommu vmap()s scattered pages; dma-direct gives linear memory. */
+	if (is_vmalloc_addr(addr))
+		return vmalloc_to_pfn(addr);
+	return PHYS_PFN(virt_to_phys(addr));
+}
+
+/*
+ * First touch, or a touch after a zap or MADV_DONTNEED: map the page back,
+ * unless the allocation went with the device.
+ */
 static vm_fault_t nvmetest_dma_vm_fault(struct vm_fault *vmf)
 {
-	return VM_FAULT_SIGBUS;
+	struct vm_area_struct *vma = vmf->vma;
+	struct nvmetest_file *nf = vma->vm_private_data;
+	u64 offset = NVMETEST_MMAP_OFFSET((u64)vma->vm_pgoff << PAGE_SHIFT) +
+		     (vmf->address - vma->vm_start);
+	struct nvmetest_dma *dma;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	mutex_lock(&nf->lock);
+	if (READ_ONCE(nf->ndev->removed))
+		goto out_unlock;
+	dma = xa_load(&nf->dma, nvmetest_dma_vma_handle(vma));
+	if (!dma || offset >= dma->size)
+		goto out_unlock;
+	ret = vmf_insert_mixed(vma, vmf->address,
+			       pfn_to_pfn_t(nvmetest_dma_pfn(dma, offset)));
+out_unlock:
+	mutex_unlock(&nf->lock);
+	return ret;
 }
 
 static const struct vm_operations_struct nvmetest_dma_vm_ops = {
@@ -317,9 +444,8 @@ int nvmetest_dma_mmap(struct nvmetest_file *nf, struct vm_area_struct *vma,
 {
 	struct nvmetest_dev *ndev = nf->ndev;
 	u64 size = vma->vm_end - vma->vm_start;
-	unsigned long pgoff = vma->vm_pgoff;
 	struct nvmetest_dma *dma;
-	int ret;
+	int ret = 0;
 
 	mutex_lock(&nf->lock);
 	if (READ_ONCE(ndev->removed)) {
@@ -336,19 +462,13 @@ int nvmetest_dma_mmap(struct nvmetest_file *nf, struct vm_area_struct *vma,
 		ret = -EINVAL;
 		goto out_unlock;
 	}
-	ret = nvmetest_dma_note_mm(nf, vma->vm_mm);
-	if (ret)
-		goto out_unlock;
 
-	/* dma_mmap_coherent() takes vm_pgoff as the offset in the buffer. */
-	vma->vm_pgoff = offset >> PAGE_SHIFT;
-	ret = dma_mmap_coherent(&ndev->pdev->dev, vma, dma->cpu_addr,
-				dma->iova, dma->size);
-	vma->vm_pgoff = pgoff;
-	if (ret)
-		goto out_unlock;
-
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	/*
+	 * Cached, as dma_mmap_coherent() maps coherent memory on x86.  Mixed,
+	 * not PFNMAP: MADV_DONTNEED is then allowed, and the next touch
+	 * faults the same memory back in.
+	 */
+	vma->vm_flags |= VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_ops = &nvmetest_dma_vm_ops;
 	vma->vm_private_data = nf;
 	dma->mmap_count++;

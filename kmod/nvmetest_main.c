@@ -79,7 +79,6 @@ static int nvmetest_open(struct inode *inode, struct file *filp)
 	nf->file = filp;
 	mutex_init(&nf->lock);
 	xa_init_flags(&nf->dma, XA_FLAGS_ALLOC);
-	INIT_LIST_HEAD(&nf->dma_mms);
 	nf->pid = task_tgid_nr(current);
 	get_task_comm(nf->comm, current);
 
@@ -105,10 +104,49 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * The last file closed, and closed files left memory to the device: make
+ * the function forget every address it was given before that memory goes
+ * back to the allocator, as vfio-pci does when its last user goes.  Bus
+ * Master off stops its DMA at once; a function reset (the methods the PCI
+ * core uses for sysfs "reset", FLR first) makes it drop its queues and
+ * outstanding commands, after which Bus Master is set again for the next
+ * opener, as after probe.  Without a reset Bus Master stays off, and the
+ * next owner sets it once it has put the device in a state it knows.
+ */
+static void nvmetest_quiesce(struct nvmetest_dev *ndev)
+{
+	struct pci_dev *pdev = ndev->pdev;
+	bool reset = false;
+
+	lockdep_assert_held(&ndev->lock);
+
+	pci_clear_master(pdev);
+	/* Unbind holds the device lock while it waits for ndev->lock. */
+	if (!pci_channel_offline(pdev) && device_trylock(&pdev->dev)) {
+		pci_cfg_access_lock(pdev);
+		pci_save_state(pdev);
+		pci_write_config_word(pdev, PCI_COMMAND,
+				      PCI_COMMAND_INTX_DISABLE);
+		reset = !__pci_reset_function_locked(pdev);
+		pci_restore_state(pdev);
+		/* Keep a saved state for AER recovery, as after a reset. */
+		pci_save_state(pdev);
+		pci_cfg_access_unlock(pdev);
+		device_unlock(&pdev->dev);
+	}
+	nvmetest_dma_free_orphans(ndev);
+	if (reset)
+		pci_set_master(pdev);
+	else
+		pci_info(pdev, "no function reset after the last close: Bus Master left off\n");
+}
+
 static int nvmetest_release(struct inode *inode, struct file *filp)
 {
 	struct nvmetest_file *nf = filp->private_data;
 	struct nvmetest_dev *ndev = nf->ndev;
+	bool last;
 
 	mutex_lock(&ndev->lock);
 	if (ndev->irq_owner == nf)
@@ -117,11 +155,12 @@ static int nvmetest_release(struct inode *inode, struct file *filp)
 	nvmetest_dma_release_file(nf);
 	mutex_lock(&ndev->files_lock);
 	list_del(&nf->node);
-	ndev->openers--;
+	last = !--ndev->openers;
 	mutex_unlock(&ndev->files_lock);
+	if (last && !ndev->removed && nvmetest_dma_has_orphans(ndev))
+		nvmetest_quiesce(ndev);
 	mutex_unlock(&ndev->lock);
 
-	nvmetest_dma_forget_mms(nf);
 	xa_destroy(&nf->dma);
 	mutex_destroy(&nf->lock);
 	kfree(nf);
@@ -199,6 +238,7 @@ static int nvmetest_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	init_rwsem(&ndev->memory_lock);
 	mutex_init(&ndev->files_lock);
 	INIT_LIST_HEAD(&ndev->files);
+	INIT_LIST_HEAD(&ndev->dma_orphans);
 	spin_lock_init(&ndev->intx_lock);
 
 	/* From here on put_device() frees what was set up. */
@@ -272,13 +312,14 @@ static void nvmetest_remove(struct pci_dev *pdev)
 	nvmetest_zap_all(ndev);
 	up_write(&ndev->memory_lock);
 	nvmetest_irq_teardown(ndev);
+	/* No DMA from the function into memory about to be freed. */
+	pci_clear_master(pdev);
 	nvmetest_dma_release_all(ndev);
 	mutex_unlock(&ndev->lock);
 
 	nvmetest_debugfs_remove(ndev);
 	cdev_device_del(&ndev->cdev, &ndev->dev);
 	nvmetest_bar_release(ndev);
-	pci_clear_master(pdev);
 	pci_disable_device(pdev);
 	pci_set_drvdata(pdev, NULL);
 

@@ -8,8 +8,9 @@
  *   nvmetest_dev.files_lock   the list of open files, walked to zap mappings
  *   nvmetest_file.lock        one open file's DMA allocations
  * No user memory is touched while nvmetest_dev.lock or nvmetest_file.lock
- * is held: mmap() and the vm_ops take nvmetest_file.lock under the mm's
- * mmap lock, and BAR faults take memory_lock under it.
+ * is held: mmap() and the vm_ops (DMA faults included) take
+ * nvmetest_file.lock under the mm's mmap lock, and BAR faults take
+ * memory_lock under it.
  */
 #ifndef NVMETEST_PRIVATE_H
 #define NVMETEST_PRIVATE_H
@@ -69,8 +70,9 @@ struct nvmetest_dev {
 	void __iomem *bar_map[NVMETEST_NUM_BARS];
 	bool bar_requested[NVMETEST_NUM_BARS];
 
-	u64 dma_bytes;			/* under lock */
+	u64 dma_bytes;			/* under lock, orphans included */
 	u32 dma_allocs;
+	struct list_head dma_orphans;	/* closed files' memory, under lock */
 
 	u32 irq_type;			/* enum nvmetest_irq_type, under lock */
 	u32 irq_count;
@@ -89,9 +91,8 @@ struct nvmetest_file {
 	struct nvmetest_dev *ndev;
 	struct file *file;
 	struct list_head node;		/* in nvmetest_dev.files */
-	struct mutex lock;		/* dma, dma_mms and the counters */
+	struct mutex lock;		/* dma and the counters */
 	struct xarray dma;		/* handle -> struct nvmetest_dma */
-	struct list_head dma_mms;	/* mms that mapped DMA memory */
 	u32 dma_next;
 	u64 dma_bytes;
 	u32 dma_allocs;
@@ -147,7 +148,8 @@ int nvmetest_dma_free(struct nvmetest_file *nf, u32 handle);
 int nvmetest_dma_mmap(struct nvmetest_file *nf, struct vm_area_struct *vma,
 		      u32 handle, u64 offset);
 void nvmetest_dma_release_file(struct nvmetest_file *nf);
-void nvmetest_dma_forget_mms(struct nvmetest_file *nf);
+bool nvmetest_dma_has_orphans(struct nvmetest_dev *ndev);
+void nvmetest_dma_free_orphans(struct nvmetest_dev *ndev);
 void nvmetest_dma_release_all(struct nvmetest_dev *ndev);
 
 /* nvmetest_intrs.c */

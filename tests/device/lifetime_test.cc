@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 // Lifetime of what an open file owns: a process killed with SIGKILL while it
 // holds DMA memory (mapped), BAR mappings and armed interrupts leaves nothing
-// behind; a file shared by fork() keeps its allocations until the last close.
+// behind; a file shared by fork() keeps its allocations until the last close;
+// a killed owner's memory is not handed out again while the function can
+// still write it.
 #include "support/device.h"
 #include "support/nvme.h"
+#include "support/qmp.h"
 
+#include <atomic>
+#include <linux/pci_regs.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -145,6 +151,133 @@ TEST_F(LifetimeTest, FileSharedByForkOwnsItsMemory) {
     fd.reset();
     EXPECT_TRUE(wait_until([&] { return read_counters(bdf_) == baseline_; }, 5s))
         << read_counters(bdf_);
+}
+
+// What the owning child does: enable the controller with the admin queues in
+// its own DMA memory, ask for every SMART critical warning as an asynchronous
+// event, and leave an Asynchronous Event Request outstanding. The ACQ address
+// goes to the parent through *acq.
+int own_controller_with_aer(const std::string& bdf, std::atomic<uint64_t>* acq) {
+    int fd = ::open(dev_path(bdf).c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return 20;
+    nvmetest_info info;
+    if (get_info(fd, &info) != 0)
+        return 21;
+    void* bar = ::mmap(nullptr, info.bars[0].size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                       static_cast<off_t>(NVMETEST_MMAP_BAR(0)));
+    if (bar == MAP_FAILED)
+        return 22;
+    // Never destroyed: the queues stay the controller's until the kill.
+    auto* aq = new nvme::AdminQueue(fd, bar);
+    if (!aq->init().empty())
+        return 23;
+    nvme::Sqe features{};
+    features.cdw0 = 0x09; // Set Features
+    features.cdw10 = 0x0b; // Asynchronous Event Configuration
+    features.cdw11 = 0xff; // every SMART / health critical warning
+    aq->submit(features);
+    auto cqe = aq->wait(10s);
+    if (!cqe || cqe->sf() != 0)
+        return 24;
+    nvme::Sqe aer{};
+    aer.cdw0 = 0x0c; // Asynchronous Event Request
+    aq->submit(aer);
+    acq->store(aq->regs().read64(nvme::kAcq));
+    return 0;
+}
+
+// Sets the DUT's SMART critical warning through QEMU, which raises a SMART
+// asynchronous event on a controller that asked for one.
+void set_critical_warning(Qmp& qmp, const std::string& qdev_id, int value) {
+    ASSERT_TRUE(qmp.execute("qom-set", "{\"path\":" + Json::quote("/machine/peripheral/" + qdev_id) +
+                                           ",\"property\":\"smart_critical_warning\",\"value\":" +
+                                           std::to_string(value) + "}"))
+        << qmp.error();
+}
+
+// A killed owner leaves its controller enabled with an AER outstanding. Its
+// memory must not reach the allocator while the controller can still post
+// that completion: after the last close the function has been reset (the
+// controller is disabled, Bus Master is on again for the next owner), and a
+// SMART event raised then writes nothing into memory handed out since, not
+// even into the page that was the dead owner's completion queue.
+TEST_F(LifetimeTest, KilledOwnerCannotWriteFreedMemory) {
+    Qmp qmp;
+    ASSERT_TRUE(qmp.open()) << qmp.error();
+    auto qdev = qmp_find_pci(qmp, bdf_);
+    ASSERT_TRUE(qdev && !qdev->qdev_id.empty()) << "QEMU does not list " << bdf_;
+
+    // One CPU for the child's exit (where its memory is freed) and for our
+    // allocations below: the page allocator's per-CPU lists then hand the
+    // dead owner's pages out again first.
+    cpu_set_t old_cpus;
+    ASSERT_EQ(sched_getaffinity(0, sizeof(old_cpus), &old_cpus), 0);
+    cpu_set_t one_cpu;
+    CPU_ZERO(&one_cpu);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &old_cpus)) {
+            CPU_SET(c, &one_cpu);
+            break;
+        }
+    ASSERT_EQ(sched_setaffinity(0, sizeof(one_cpu), &one_cpu), 0);
+    struct RestoreCpus {
+        cpu_set_t cpus;
+        ~RestoreCpus() { sched_setaffinity(0, sizeof(cpus), &cpus); }
+    } restore{old_cpus};
+
+    void* page = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(page, MAP_FAILED);
+    auto* acq = new (page) std::atomic<uint64_t>(0);
+    std::string bdf = bdf_;
+    {
+        HeldChild child([bdf, acq] { return own_controller_with_aer(bdf, acq); });
+        ASSERT_TRUE(child.wait_ready(30s)) << "the child could not enable the controller";
+        child.kill_and_wait(SIGKILL);
+    }
+    const uint64_t dead_acq = acq->load();
+    ::munmap(page, 4096);
+    ASSERT_NE(dead_acq, 0u);
+    ASSERT_TRUE(wait_until([&] { return read_counters(bdf_) == baseline_; }, 5s))
+        << read_counters(bdf_);
+
+    UniqueFd fd(::open(dev_path(bdf_).c_str(), O_RDWR | O_CLOEXEC));
+    ASSERT_TRUE(fd);
+    EXPECT_EQ(bar_rd(fd.get(), 0, nvme::kCsts, 4) & nvme::kCstsRdy, 0u)
+        << "the dead owner's controller is still enabled";
+    EXPECT_NE(cfg_rd(fd.get(), PCI_COMMAND, 2) & PCI_COMMAND_MASTER, 0u)
+        << "Bus Master is off for the next owner although the function was reset";
+
+    // Fresh memory, the dead owner's queue page among it when the allocator
+    // hands it out again (without an IOMMU the iova is the physical address).
+    std::vector<DmaBuffer> fresh;
+    fresh.reserve(256);
+    const DmaBuffer* reused = nullptr;
+    for (int i = 0; i < 256 && !reused; i++) {
+        fresh.emplace_back();
+        ASSERT_EQ(fresh.back().allocate(fd.get(), 4096), 0);
+        if (fresh.back().iova() == dead_acq)
+            reused = &fresh.back();
+    }
+    auto written = [&] {
+        for (const DmaBuffer& b : fresh)
+            for (size_t i = 0; i < b.size(); i++)
+                if (b.data()[i] != 0)
+                    return true;
+        return false;
+    };
+    RecordProperty("dead_owner_cq_page_reused", reused ? "yes" : "no");
+    set_critical_warning(qmp, qdev->qdev_id, 1);
+    // An AER completion is posted within microseconds of the event; give it
+    // ample time to appear before concluding that none was posted.
+    EXPECT_FALSE(wait_until(written, 2s)) << "the device wrote into memory handed out after "
+                                             "its owner died"
+                                          << (reused ? " (the dead owner's CQ page)" : "");
+    set_critical_warning(qmp, qdev->qdev_id, 0);
+    // The event stays queued in QEMU until a controller reset drops it.
+    auto r = make_arg<nvmetest_reset>();
+    r.method = NVMETEST_RESET_FLR;
+    EXPECT_EQ(do_ioctl(fd.get(), NVMETEST_RESET, &r), 0);
 }
 
 // Many files opened and killed in a loop do not accumulate anything.
