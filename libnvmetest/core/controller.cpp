@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <new>
 #include <thread>
 #include <type_traits>
 
@@ -123,9 +124,13 @@ void Controller::release() noexcept
         // write the queues, the memory of their commands, the doorbell and
         // HMB buffers.  All of it stays until the process exits (the Qpairs'
         // and metamode queues' too, when they go: see their destructors).
-        auto keep = [](auto&& owner) {
+        auto keep = [](auto&& owner) noexcept {
             using T = std::decay_t<decltype(owner)>;
-            core::keep_until_exit(std::make_shared<T>(std::move(owner)));
+            try {
+                core::keep_until_exit(std::make_shared<T>(std::move(owner)));
+            } catch (...) {
+                new (std::nothrow) T(std::move(owner));  // out of memory: leak it instead
+            }
         };
         keep(std::move(c.admin));
         keep(std::move(c.orphans));
