@@ -167,10 +167,11 @@ public:
 
     // Internal: the host DMA allocation (empty for a CMB buffer).
     const DmaMemory& memory() const noexcept;
-    // Internal: a share of the memory (host DMA or CMB allocation), for the
-    // library to keep what the device may still write after this Buffer is gone
-    // (Controller::dbbuf_config).
-    std::shared_ptr<void> share_memory() const noexcept;
+    // Internal: the owner of the memory (host DMA or CMB allocation), of
+    // which the library keeps a share while the device may still write it
+    // after this Buffer is gone (a command in flight or timed out,
+    // Controller::dbbuf_config); empty for a moved-from Buffer.
+    const std::shared_ptr<void>& share_memory() const noexcept { return share_; }
 
 private:
     std::uint64_t data_int(std::size_t end, std::size_t begin) const;
@@ -181,6 +182,7 @@ private:
     std::string device_;
     std::shared_ptr<DmaMemory> mem_;  // shared: see share_memory()
     std::shared_ptr<void> cmb_;  // the CMB allocation, when in the CMB
+    std::shared_ptr<void> share_;  // mem_ or cmb_, as the device's memory
     std::uint8_t* ptr_ = nullptr;
     std::uint64_t bus_ = 0;
     std::size_t length_ = 0;

@@ -18,9 +18,12 @@ namespace nvmetest {
 struct CmdLogEntry {
     std::uint16_t sqid = 0;         // 0: admin queue
     nvme::Sqe sqe{};
-    nvme::Cqe cqe{};                // zero until completed
+    // Zero until completed.  For a command that timed out, the all-ones CQE
+    // the library made, replaced by the controller's own when the late
+    // completion arrives while the log still holds the entry.
+    nvme::Cqe cqe{};
     bool completed = false;
-    bool timed_out = false;         // the all-ones completion the library made
+    bool timed_out = false;         // the library declared the timeout
     std::chrono::system_clock::time_point submitted{};
     std::chrono::system_clock::time_point completed_at{};
     std::uint64_t latency_us = 0;   // completed entries

@@ -16,7 +16,29 @@
 // callback that fails raises the warning "ERROR status: SCT/SC name"
 // (nvmetest::warn).  A command that exceeds its timeout (10 s by default)
 // raises a warning and completes with an all-ones CQE, so waitdone() never
-// hangs.  AERs are submitted by the initialization, are never counted by
+// hangs.  When: a command times out when waitdone() (or an IOWorker's poll)
+// finds its deadline passed and its completion not yet taken from the CQ;
+// deadlines are checked before each completion is taken and while none is
+// there, so each command is judged by its own deadline, however many others
+// complete meanwhile (a completion that waits in the CQ until after the
+// deadline because nobody polled is a timeout too: the library cannot tell
+// when it arrived).  The warning reads "timeout: <opcode name> (opcode 0xNN,
+// cid N) on queue Q did not complete in T ms (its timeout); ...", and the
+// callback (or the hook of data verification) gets the all-ones CQE.  A late
+// completion of a timed-out command is taken by a later waitdone() without
+// counting, callback or warning: it frees the command identifier and the
+// memory the command named, and the command log entry keeps its real CQE
+// (CmdLogEntry::cqe, timed_out stays true).
+//
+// Memory: a Buffer given to a command stays allocated, even when the Buffer
+// object is destroyed, until the device is done with it: the command's
+// completion was taken, or after a timeout its late completion, or the
+// controller was disabled or reset (Controller::reset(), the destructor), or
+// the queue was deleted and the device confirmed it (Qpair::del()).  The
+// same holds for metadata buffers (.meta), PRP lists (the queue's own) and
+// the queues' rings.  A controller that does not reach CSTS.RDY = 0 when its
+// Controller goes may still execute what it holds: then that memory is kept
+// until the process exits.  AERs are submitted by the initialization, are never counted by
 // waitdone(), and on completion raise the warning "AER notification is
 // triggered", call the AER callback and are resubmitted.
 #ifndef NVMETEST_CONTROLLER_H

@@ -231,8 +231,10 @@ private:
     std::string id_string(std::size_t end, std::size_t begin) const;
     Qpair& rw(std::uint8_t opcode, Qpair& qpair, Buffer* buf, std::uint64_t lba,
               std::uint32_t lba_count, IoArgs& a);
+    // meta: the separate metadata buffer MPTR names, kept with buf until the
+    // device is done with the command.
     Qpair& submit(Qpair& qpair, nvme::Sqe sqe, Buffer* buf, std::size_t xfer, Callback cb,
-                  bool sgl = false);
+                  bool sgl = false, const Buffer* meta = nullptr);
 
     std::unique_ptr<State> s_;
 };

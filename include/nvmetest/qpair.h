@@ -17,6 +17,13 @@
 // before Controller::reset() reaps each, completed or timed out (all-ones CQE);
 // Controller::reset() forgets the unreaped ones with a warning naming how
 // many, and runs no callback for them.
+//
+// Timeouts and memory: as for admin commands (controller.h).  A Buffer given
+// to a command may be destroyed at any time: its memory stays allocated until
+// the completion (or, after a timeout, the late completion) is taken, the
+// controller is reset or disabled, or the queue's deletion is confirmed by the
+// device; a queue whose deletion is not confirmed is kept, with that memory,
+// until the controller is disabled.
 #ifndef NVMETEST_QPAIR_H
 #define NVMETEST_QPAIR_H
 

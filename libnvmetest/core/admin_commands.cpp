@@ -36,7 +36,8 @@ Controller& Controller::admin(nvme::Sqe sqe, Buffer* buf, std::size_t xfer, Call
 {
     if (buf) {
         core()->check_buffer_device(buf->in_cmb(), buf->device(), buf->name());
-        const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name()};
+        const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name(),
+                                &buf->share_memory()};
         core()->submit_admin(sqe, &ref, xfer, std::move(cb));
     } else {
         core()->submit_admin(sqe, nullptr, 0, std::move(cb));

@@ -63,6 +63,7 @@ Buffer::Buffer(std::size_t length, BufferOptions o) : name_(std::move(o.name))
         bus_ = a->bus;
         device_ = c->t->address();
         cmb_ = std::move(a);
+        share_ = cmb_;
     } else {
         auto dev = device_for(o);
         const std::uint64_t max = dev->dma_max_alloc();
@@ -78,6 +79,7 @@ Buffer::Buffer(std::size_t length, BufferOptions o) : name_(std::move(o.name))
         ptr_ = mem_->data();
         bus_ = mem_->iova();
         device_ = dev->address();
+        share_ = mem_;
     }
     length_ = length;
     size_ = length;
@@ -91,7 +93,7 @@ Buffer::Buffer(std::size_t length, BufferOptions o) : name_(std::move(o.name))
 
 Buffer::Buffer(Buffer&& other) noexcept
     : name_(std::move(other.name_)), device_(std::move(other.device_)),
-      mem_(std::move(other.mem_)), cmb_(std::move(other.cmb_)),
+      mem_(std::move(other.mem_)), cmb_(std::move(other.cmb_)), share_(std::move(other.share_)),
       ptr_(std::exchange(other.ptr_, nullptr)), bus_(std::exchange(other.bus_, 0)),
       length_(std::exchange(other.length_, 0)), offset_(std::exchange(other.offset_, 0)),
       size_(std::exchange(other.size_, 0)), size_set_(std::exchange(other.size_set_, false))
@@ -105,6 +107,7 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept
         device_ = std::move(other.device_);
         mem_ = std::move(other.mem_);
         cmb_ = std::move(other.cmb_);
+        share_ = std::move(other.share_);
         ptr_ = std::exchange(other.ptr_, nullptr);
         bus_ = std::exchange(other.bus_, 0);
         length_ = std::exchange(other.length_, 0);
@@ -119,13 +122,6 @@ const DmaMemory& Buffer::memory() const noexcept
 {
     static const DmaMemory none;
     return mem_ ? *mem_ : none;
-}
-
-std::shared_ptr<void> Buffer::share_memory() const noexcept
-{
-    if (mem_)
-        return mem_;
-    return cmb_;
 }
 
 void Buffer::set_offset(std::size_t offset)

@@ -41,7 +41,10 @@ std::string CmdLogEntry::to_string() const
     if (timed_out) {
         std::snprintf(line, sizeof(line), "%s TIMEOUT: all-ones completion after %llu us",
                       stamp(completed_at).c_str(), static_cast<unsigned long long>(latency_us));
-        return out + line;
+        out += line;
+        if (cqe.dw[3] != 0xffffffffu)
+            out += "; late completion: " + nvme::status_name(cqe.sct(), cqe.sc());
+        return out;
     }
     const std::string status = nvme::status_name(cqe.sct(), cqe.sc());
     std::snprintf(line, sizeof(line),

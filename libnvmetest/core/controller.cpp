@@ -7,7 +7,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <memory>
+#include <new>
 #include <thread>
+#include <type_traits>
 
 #include "core/byte_fields.h"
 #include "core/controller_core.h"
@@ -113,15 +116,37 @@ void Controller::release() noexcept
     if (!core_)
         return;
     core_->stop_drivers();  // IOWorkers stop before the device may go (QMP power off)
-    core_->disable();
-    core_->closed = true;
-    core_->dbbuf_dropped();
-    core_->dbbuf.reset();
-    for (core::QpairCore* q : core_->qpairs)
+    core::ControllerCore& c = *core_;
+    c.dma_live = !c.disable();
+    c.closed = true;
+    if (c.dma_live) {
+        // The controller did not stop: it may still execute what it holds and
+        // write the queues, the memory of their commands, the doorbell and
+        // HMB buffers.  All of it stays until the process exits (the Qpairs'
+        // and metamode queues' too, when they go: see their destructors).
+        auto keep = [](auto&& owner) noexcept {
+            using T = std::decay_t<decltype(owner)>;
+            try {
+                core::keep_until_exit(std::make_shared<T>(std::move(owner)));
+            } catch (...) {
+                new (std::nothrow) T(std::move(owner));  // out of memory: leak it instead
+            }
+        };
+        keep(std::move(c.admin));
+        keep(std::move(c.orphans));
+        keep(std::move(c.meta_orphans));
+        keep(std::move(c.hmb));
+        keep(std::move(c.dbbuf_sent));
+        keep(std::move(c.id_ctrl));
+        keep(std::move(c.scratch));
+    }
+    c.dbbuf_dropped();
+    c.dbbuf.reset();
+    for (core::QpairCore* q : c.qpairs)
         q->dead = true;
-    core_->admin.reset();
-    core_->orphans.clear();
-    core_->hmb.clear();
+    c.admin.reset();
+    c.orphans.clear();
+    c.hmb.clear();
 }
 
 const std::shared_ptr<core::ControllerCore>& Controller::core() const

@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <mutex>
+#include <new>
 #include <thread>
+#include <vector>
 
 #include "nvmetest/errors.h"
 #include "nvmetest/nvme/identify.h"
@@ -117,21 +120,44 @@ bool ControllerCore::effects_list(std::uint32_t opcode, std::uint8_t csi, bool w
     return scratch.data()[opcode * 4] & 1;
 }
 
-void ControllerCore::disable() noexcept
+bool ControllerCore::disable() noexcept
 {
     try {
         const std::uint32_t cc = t->reg_read32(nvme::reg::kCc);
         if (cc == 0xffffffff)
-            return;  // gone
+            return true;  // gone
         t->reg_write32(nvme::reg::kCc, cc & ~nvme::cc::kEnable);
         const auto limit = std::chrono::steady_clock::now() +
                            std::chrono::milliseconds(std::max<std::uint32_t>(
                                nvme::cap::timeout_ms(cap), 500));
-        while (nvme::csts::rdy(t->reg_read32(nvme::reg::kCsts)) &&
-               std::chrono::steady_clock::now() < limit)
+        for (;;) {
+            const std::uint32_t csts = t->reg_read32(nvme::reg::kCsts);
+            if (csts == 0xffffffff || !nvme::csts::rdy(csts))
+                return true;
+            if (std::chrono::steady_clock::now() >= limit)
+                return false;
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
     } catch (...) {
-        // A destructor path: the device may be gone; nothing more to do.
+        // A destructor path: the device file failed; whether the controller
+        // stopped is unknown.
+        return false;
+    }
+}
+
+void keep_until_exit(std::shared_ptr<void> mem) noexcept
+{
+    if (!mem)
+        return;
+    // Never destroyed: no destructor at exit frees what the device may write.
+    static auto* const kept = new std::vector<std::shared_ptr<void>>();
+    static std::mutex lock;
+    try {
+        const std::lock_guard<std::mutex> hold(lock);
+        kept->push_back(std::move(mem));
+    } catch (...) {
+        // Out of memory: leak the share itself rather than free the memory.
+        new (std::nothrow) std::shared_ptr<void>(std::move(mem));
     }
 }
 

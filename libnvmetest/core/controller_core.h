@@ -135,7 +135,13 @@ struct ControllerCore {
     // Whether the log of command set csi lists opcode as supported.
     bool effects_list(std::uint32_t opcode, std::uint8_t csi, bool warn_on_error);
     // Disables the controller (CC.EN = 0, waits for CSTS.RDY = 0, bounded).
-    void disable() noexcept;
+    // Returns whether it stopped (CSTS.RDY = 0, or the function is gone): only
+    // then has it forgotten the commands it held, and their memory may go.
+    bool disable() noexcept;
+    // Set when the Controller was released and the controller did not stop:
+    // the memory its commands may still reach is kept until the process
+    // exits (keep_until_exit()).
+    bool dma_live = false;
 
     // The highest queue ID the doorbell buffers must cover: the granted queues
     // and every live Qpair.
@@ -168,6 +174,11 @@ struct ControllerCore {
     // UsageError before Identify Controller was read.
     std::uint64_t mdts() const;
 };
+
+// Keeps mem allocated until the process exits, for memory a controller that
+// could not be stopped may still write.  At exit the kernel module stops the
+// function's DMA (Bus Master Enable off) before it frees the file's memory.
+void keep_until_exit(std::shared_ptr<void> mem) noexcept;
 
 struct QpairCore {
     std::shared_ptr<ControllerCore> ctrl;

@@ -130,7 +130,7 @@ std::string Namespace::id_string(std::size_t end, std::size_t begin) const
 }
 
 Qpair& Namespace::submit(Qpair& qpair, nvme::Sqe sqe, Buffer* buf, std::size_t xfer,
-                         Callback cb, bool sgl)
+                         Callback cb, bool sgl, const Buffer* meta)
 {
     State& s = state();
     if (sgl)
@@ -150,7 +150,8 @@ Qpair& Namespace::submit(Qpair& qpair, nvme::Sqe sqe, Buffer* buf, std::size_t x
         host_data ? std::min(xfer, buf->size()) : 0, *qc.q, timeout, hook);
     try {
         if (buf) {
-            const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name()};
+            const core::DataRef ref{buf->phys_addr(), buf->size(), buf->offset(), buf->name(),
+                                    &buf->share_memory(), meta ? &meta->share_memory() : nullptr};
             qc.q->submit(sqe, &ref, xfer, std::move(cb), timeout, false, verified ? &hook : nullptr);
         } else {
             qc.q->submit(sqe, nullptr, 0, std::move(cb), timeout, false, verified ? &hook : nullptr);
@@ -201,7 +202,7 @@ Qpair& Namespace::rw(std::uint8_t opcode, Qpair& qpair, Buffer* buf, std::uint64
                          " bytes (without it the device would transfer metadata at address 0)");
     }
     const std::size_t block = s.lba_bytes + (s.extended ? s.ms : 0);
-    return submit(qpair, sqe, buf, buf ? block * lba_count : 0, std::move(a.cb), a.sgl);
+    return submit(qpair, sqe, buf, buf ? block * lba_count : 0, std::move(a.cb), a.sgl, a.meta);
 }
 
 Qpair& Namespace::read(Qpair& q, Buffer& buf, std::uint64_t lba, std::uint32_t n, IoArgs a)

@@ -88,6 +88,10 @@ Qpair::~Qpair()
     } catch (...) {
         // Deleting failed (timeout, device gone): del() kept the memory with the controller.
     }
+    // Released with a controller that did not stop: the queue and the memory
+    // its commands hold stay until the process exits.
+    if (core_->ctrl->dma_live && core_->q)
+        core::keep_until_exit(std::shared_ptr<core::Queue>(std::move(core_->q)));
 }
 
 void Qpair::del()

@@ -163,9 +163,15 @@ std::size_t Queue::reinit()
             run_hook(s, nullptr);
         s.hook = {};
         s.cb = nullptr;
+        // Called after the controller was disabled or reset (or before the
+        // queue was ever created): the device has forgotten the commands.
+        s.data_mem.reset();
+        s.meta_mem.reset();
         s.state = SlotState::Free;
         s.aer = false;
     }
+    timed_out_ = 0;
+    graveyard_.clear();
     free_cids_.clear();
     for (std::uint32_t cid = cfg_.depth; cid > 0; cid--)
         free_cids_.push_back(static_cast<std::uint16_t>(cid - 1));
@@ -244,6 +250,14 @@ std::uint16_t Queue::submit(nvme::Sqe sqe, const DataRef* buf, std::size_t xfer,
     s.cb = std::move(cb);
     if (hook)
         s.hook = *hook;
+    if (buf) {
+        // Shares only for user Buffers (an atomic increment each): the
+        // library's and IOWorkers' memory is kept by keep_until_quiet().
+        if (buf->owner)
+            s.data_mem = *buf->owner;
+        if (buf->meta_owner)
+            s.meta_mem = *buf->meta_owner;
+    }
     s.submitted_ns = now;
     s.aer = aer;
     s.state = SlotState::Busy;
@@ -328,9 +342,17 @@ void Queue::use_shadow(const ShadowSlots& slots) noexcept
 void Queue::release(std::uint16_t cid) noexcept
 {
     Slot& s = slots_[cid];
+    s.data_mem.reset();
+    s.meta_mem.reset();
     s.state = SlotState::Free;
     s.aer = false;
     free_cids_.push_back(cid);
+}
+
+void Queue::keep_until_quiet(std::shared_ptr<void> mem)
+{
+    if (mem && outstanding_ + timed_out_ != 0)
+        graveyard_.push_back(std::move(mem));
 }
 
 void Queue::run_hook(Slot& s, const nvme::Cqe* cqe)
@@ -364,6 +386,14 @@ unsigned Queue::reap(unsigned max, std::uint32_t& last_dw0)
         const std::uint32_t dw3 = load32(cq_ptr_ + pos + 12);
         if (((dw3 >> 16) & 1) != phase_)
             break;
+        // Deadlines first: a command whose deadline passed before the
+        // library took its completion timed out, however many completions
+        // came before it.  The CQE stays in the ring for the next pass.
+        const std::int64_t now = now_ns();
+        if (now >= next_deadline_ns_) {
+            counted += expire(now, last_dw0);
+            continue;
+        }
         dma_rmb();
         nvme::Cqe cqe;
         cqe.dw[0] = load32(cq_ptr_ + pos);
@@ -384,12 +414,19 @@ unsigned Queue::reap(unsigned max, std::uint32_t& last_dw0)
             continue;
         }
         Slot& s = slots_[cid];
+        LogRecord& rec = log_[s.log_index];
         if (s.state == SlotState::TimedOut) {
-            release(cid);  // the late completion of a command that timed out
+            // The late completion of a command that timed out: the device is
+            // done with its memory.  The log keeps the real CQE; nothing else
+            // sees it (its callback had the all-ones one).
+            if (rec.seq == s.log_seq)
+                rec.cqe = cqe;
+            timed_out_--;
+            release(cid);
+            if (outstanding_ + timed_out_ == 0)
+                graveyard_.clear();
             continue;
         }
-        const std::int64_t now = now_ns();
-        LogRecord& rec = log_[s.log_index];
         if (rec.seq == s.log_seq) {
             rec.cqe = cqe;
             rec.completed_ns = now;
@@ -429,8 +466,9 @@ unsigned Queue::expire(std::int64_t now, std::uint32_t& last_dw0)
             next = std::min(next, s.deadline_ns);
             continue;
         }
-        s.state = SlotState::TimedOut;
+        s.state = SlotState::TimedOut;  // keeps its memory shares
         outstanding_--;
+        timed_out_++;
         expired++;
         nvme::Cqe cqe;
         std::memset(&cqe, 0xff, sizeof(cqe));
@@ -492,6 +530,12 @@ std::uint32_t Queue::waitdone(unsigned n)
         // Commands submitted by callbacks are batched too.
         ring_sq_doorbell();
     }
+    // Timeouts declared together may count beyond n: the next waitdone()
+    // counts them, as those of poll_completions().
+    if (reaped > n) {
+        banked_ += reaped - n;
+        banked_dw0_ = last;
+    }
     return last;
 }
 
@@ -500,7 +544,8 @@ unsigned Queue::poll(unsigned max, std::uint32_t* last_dw0)
     ring_sq_doorbell();
     std::uint32_t last = 0;
     unsigned done = reap(max, last);
-    // The clock is read only when nothing completed (the IOWorker's hot path).
+    // reap() judged deadlines at each completion; with none the clock is read
+    // here (the IOWorker's hot path reads it once per idle poll).
     if (done == 0 && outstanding_) {
         const std::int64_t now = now_ns();
         if (now >= next_deadline_ns_)

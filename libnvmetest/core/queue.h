@@ -11,6 +11,22 @@
 // the BAR0 doorbell is written only when the EventIdx the controller left in
 // the EventIdx buffer says it is waiting for this update (see use_shadow()).
 //
+// Memory a command may write stays allocated while the device may still
+// write it: the slot of a command holds a share of the memory its DataRef
+// names (data and metadata buffers; the PRP lists are the queue's own) from
+// submission until its completion is reaped, and after a timeout until the
+// late completion arrives or reinit() (the controller was reset) forgets the
+// command.  A queue the device did not confirm deleting lives on with the
+// ControllerCore (orphans) and so keeps its slots' memory until the
+// controller is disabled.
+//
+// Timeouts: a command times out when the library polls its queue (waitdone(),
+// poll()) after its deadline and has not yet taken its completion from the CQ:
+// deadlines are checked before each completion is taken and while polling
+// finds none, so each command is judged by its own deadline whatever its
+// neighbours do, at the cost of one comparison per completion (the clock is
+// read per completion for the latency anyway).
+//
 // Not thread-safe: one thread drives a queue, as in PyNVMe3.
 #ifndef NVMETEST_LIB_CORE_QUEUE_H
 #define NVMETEST_LIB_CORE_QUEUE_H
@@ -84,6 +100,13 @@ struct DataRef {
     std::size_t size = 0;       // bytes available from there
     std::size_t offset = 0;     // for messages: the Buffer's offset
     std::string_view name;      // for messages: the Buffer's name
+    // What keeps the memory allocated (a Buffer's share), and that of a
+    // separate metadata buffer (MPTR): the command's slot holds a share of each
+    // until the device can no longer write there (see Queue).  Null for memory
+    // whose owner outlives the queue's commands by itself (the library's own,
+    // an IOWorker's: see Queue::keep_until_quiet()).
+    const std::shared_ptr<void>* owner = nullptr;
+    const std::shared_ptr<void>* meta_owner = nullptr;
 };
 
 // Work the library itself does when a command ends (data verification: store
@@ -170,6 +193,14 @@ public:
     // AER completions go here instead of counting (admin queue).
     void set_aer_handler(std::function<void(const nvme::Cqe&, Callback&)> h) { on_aer_ = std::move(h); }
 
+    // Keeps mem allocated until no command submitted to this queue is left
+    // (outstanding or timed out and not yet completed late), or reinit(), or
+    // the queue goes: for the owner of memory that commands name without a
+    // share (an IOWorker's buffers) when it goes first.
+    void keep_until_quiet(std::shared_ptr<void> mem);
+    // Commands that timed out whose late completion has not arrived.
+    std::size_t timed_out() const noexcept { return timed_out_; }
+
     std::uint16_t latest_cid() const noexcept { return latest_cid_; }
     std::uint64_t latest_latency() const noexcept { return latest_latency_us_; }
     // Commands submitted and not reaped (AERs excluded).
@@ -218,6 +249,8 @@ private:
         std::uint32_t log_index = 0;
         std::uint64_t log_seq = 0;
         CompletionHook hook{};
+        // Shares of the memory the command names (DataRef::owner, meta_owner).
+        std::shared_ptr<void> data_mem, meta_mem;
         SlotState state = SlotState::Free;
         bool aer = false;
     };
@@ -265,6 +298,8 @@ private:
     std::uint32_t cq_head_rung_ = 0;  // last published (BAR0 or shadow)
     std::uint32_t phase_ = 1;
     std::size_t outstanding_ = 0;
+    std::size_t timed_out_ = 0;  // slots TimedOut
+    std::vector<std::shared_ptr<void>> graveyard_;  // keep_until_quiet()
     unsigned banked_ = 0;  // reaped by poll_completions(), not yet by waitdone()
     std::uint32_t banked_dw0_ = 0;
     std::int64_t next_deadline_ns_ = 0;  // earliest deadline of a busy slot, or later

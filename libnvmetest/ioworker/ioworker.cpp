@@ -128,6 +128,24 @@ void IOWorker::Impl::release_qpair() noexcept
         return;
     ns.ctrl->t->remove_driver(this);
     idle.reset();
+    // Commands still in flight or timed out name the worker's buffers without
+    // holding them: the buffers go with the queue (freed once the device
+    // confirms its deletion, or kept by the controller when it does not).
+    if (queue && (queue->outstanding() || queue->timed_out())) {
+        struct Memory {
+            DmaMemory pattern, dsm_ranges;
+            std::vector<DmaMemory> read_chunks;
+        };
+        try {
+            auto keep = std::make_shared<Memory>();
+            keep->pattern = std::move(pattern);
+            keep->dsm_ranges = std::move(dsm_ranges);
+            keep->read_chunks = std::move(read_chunks);
+            queue->keep_until_quiet(std::move(keep));
+        } catch (...) {
+            // Out of memory for the holder: the buffers stay with the worker.
+        }
+    }
     if (controller_lost && !qcore->dead) {
         std::erase(qcore->ctrl->qpairs, qcore);
         qcore->dead = true;

@@ -59,6 +59,18 @@ QueueState::~QueueState()
             return;
         }
     }
+    if (created && ctrl->dma_live) {
+        // Released with a controller that did not stop: the ring stays until
+        // the process exits.
+        try {
+            if (buf)
+                core::keep_until_exit(std::make_shared<Buffer>(std::move(*buf)));
+            if (list)
+                core::keep_until_exit(std::make_shared<PRPList>(std::move(*list)));
+        } catch (...) {
+            // Out of memory while keeping it: nothing better to do in a destructor.
+        }
+    }
     release_id();
 }
 
