@@ -125,15 +125,8 @@ void identify_cases(std::vector<Case>& out)
     out.push_back(make_case("admin.identify.ns-inactive",
         "Identify CNS 00h of a valid inactive NSID returns a zero-filled structure", sec("5.17.2"), M,
         [](Context& c) {
-            Buffer list(4096), b(4096, {.pvalue = 0xa5a5a5a5, .ptype = 32});
-            c.expect_success(identify(c, list, nvme::cns::kActiveNsList, 0), "Identify CNS 02h");
-            std::uint32_t inactive = 0;
-            for (std::uint32_t id = 1, i = 0; id <= nn(c) && !inactive; ++id) {
-                if (i < 1024 && list.data(4 * i + 3, 4 * i) == id)
-                    ++i;
-                else
-                    inactive = id;
-            }
+            Buffer b(4096, {.pvalue = 0xa5a5a5a5, .ptype = 32});
+            const auto inactive = first_inactive_nsid(c);
             c.require(inactive != 0, "every NSID up to NN (" + hex(nn(c)) + ") is active");
             c.expect_success(identify(c, b, nvme::cns::kNamespace, inactive),
                              "Identify CNS 00h NSID " + std::to_string(inactive));

@@ -103,9 +103,7 @@ void reset_cases(std::vector<Case>& out)
     out.push_back(make_case("arch.reset.flr-registers",
         "A Function Level Reset returns CC, CSTS.RDY, AQA, ASQ and ACQ to their reset values (0)", sec("3.7"), O,
         [](Context& c) {
-            const auto pcie_cap = c.pcie().cap_offset(0x10);
-            c.require(pcie_cap && bit(c.pcie().cfg_dword_read(*pcie_cap + 4), 28),
-                      "PCIe Device Capabilities bit 28 (Function Level Reset) is 0");
+            require_flr(c);
             auto& n = c.nvme();
             c.pcie().flr();
             c.expect_eq("CC", 0, n[reg::kCc]);
@@ -117,9 +115,7 @@ void reset_cases(std::vector<Case>& out)
         }));
     out.push_back(make_case("arch.reset.flr-keeps-data",
         "Data written before a Function Level Reset reads back after it", sec("3.7"), O, [](Context& c) {
-            const auto pcie_cap = c.pcie().cap_offset(0x10);
-            c.require(pcie_cap && bit(c.pcie().cfg_dword_read(*pcie_cap + 4), 28),
-                      "PCIe Device Capabilities bit 28 (Function Level Reset) is 0");
+            require_flr(c);
             const auto lba = c.ns().capacity() - 24;
             Buffer w(4096), r(4096);
             w.fill_pattern(0x3e5e7002, 32);

@@ -117,15 +117,8 @@ void range_cases(std::vector<Case>& out)
     out.push_back(make_case("nvm.write.nsid-inactive",
         "Write to a valid inactive NSID is aborted with Invalid Field in Command", std::string(kBase) + "3.2.1", M,
         [](Context& c) {
-            Buffer list(4096), b(lba_bytes(c));
-            c.expect_success(identify(c, list, nvme::cns::kActiveNsList, 0), "Identify CNS 02h");
-            std::uint32_t inactive = 0;
-            for (std::uint32_t id = 1, i = 0; id <= nn(c) && !inactive; ++id) {
-                if (i < 1024 && list.data(4 * i + 3, 4 * i) == id)
-                    ++i;
-                else
-                    inactive = id;
-            }
+            Buffer b(lba_bytes(c));
+            const auto inactive = first_inactive_nsid(c);
             c.require(inactive != 0, "every NSID up to NN is active");
             c.expect_status(raw_io(c, iop::kWrite, 0, 1, &b, inactive), st::kInvalidField,
                             "Write NSID " + std::to_string(inactive));

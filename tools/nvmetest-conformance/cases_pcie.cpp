@@ -119,9 +119,7 @@ void capability_cases(std::vector<Case>& out)
         }));
     out.push_back(make_case("pcie.flr.resets-controller",
         "A Function Level Reset disables the NVMe controller (CSTS.RDY 0)", sec("6.6.2"), O, [](Context& c) {
-            const auto at = c.pcie().cap_offset(0x10);
-            c.require(at && bit(c.pcie().cfg_dword_read(*at + 4), 28),
-                      "PCIe Device Capabilities bit 28 (Function Level Reset) is 0");
+            require_flr(c);
             auto& n = c.nvme();
             c.pcie().flr();
             c.expect_eq("CSTS.RDY after FLR", 0, nvme::csts::rdy(n[nvme::reg::kCsts]));

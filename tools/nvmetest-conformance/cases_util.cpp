@@ -40,6 +40,27 @@ Cqe create_sq(Context& c, Buffer& mem, std::uint16_t qid, std::uint32_t qsize, s
 Cqe delete_sq(Context& c, std::uint16_t qid) { return admin(c, op::kDeleteIoSq, {.cdw10 = qid}); }
 Cqe delete_cq(Context& c, std::uint16_t qid) { return admin(c, op::kDeleteIoCq, {.cdw10 = qid}); }
 
+std::uint32_t first_inactive_nsid(Context& c)
+{
+    Buffer list(4096);
+    c.expect_success(identify(c, list, nvme::cns::kActiveNsList, 0), "Identify CNS 02h");
+    const auto last = static_cast<std::uint32_t>(idctrl(c, 519, 516));
+    for (std::uint32_t id = 1, i = 0; id <= last; ++id) {
+        if (i < 1024 && list.data(4 * i + 3, 4 * i) == id)
+            ++i;
+        else
+            return id;
+    }
+    return 0;
+}
+
+void require_flr(Context& c)
+{
+    const auto at = c.pcie().cap_offset(0x10);
+    c.require(at && ((c.pcie().cfg_dword_read(*at + 4) >> 28) & 1),
+              "PCIe Device Capabilities bit 28 (Function Level Reset) is 0");
+}
+
 std::uint32_t lba_bytes(Context& c) { return c.ns().sector_size(); }
 
 bool wait_admin_until(Context& c, const std::function<bool()>& done, unsigned ms)

@@ -58,6 +58,12 @@ Cqe create_sq(Context& c, Buffer& mem, std::uint16_t qid, std::uint32_t qsize, s
 Cqe delete_sq(Context& c, std::uint16_t qid);
 Cqe delete_cq(Context& c, std::uint16_t qid);
 
+// The lowest NSID up to NN that is not active (Identify CNS 02h); 0: none.
+std::uint32_t first_inactive_nsid(Context& c);
+
+// Not applicable unless PCIe Device Capabilities says Function Level Reset.
+void require_flr(Context& c);
+
 // The LBA format in use on namespace 1: data bytes and metadata bytes.
 std::uint32_t lba_bytes(Context& c);
 
