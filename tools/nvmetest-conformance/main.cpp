@@ -79,7 +79,7 @@ void describe_device(Pcie& pcie, RunInfo& run)
 void list_cases(const std::vector<Case>& cases, const std::vector<std::string>& filters)
 {
     for (const Case* c : select_cases(cases, filters))
-        std::printf("%-46s %-9s %-26s %s%s\n", c->info.id.c_str(), std::string(to_string(c->info.level)).c_str(),
+        std::printf("%-46s %-9s %s: %s%s\n", c->info.id.c_str(), std::string(to_string(c->info.level)).c_str(),
                     c->info.section.c_str(), c->info.title.c_str(), c->info.destructive ? " [destructive]" : "");
 }
 
