@@ -77,6 +77,24 @@ void enable_cases(std::vector<Case>& out)
         }));
 }
 
+void arbitration_cases(std::vector<Case>& out)
+{
+    out.push_back(make_case("arch.arbitration.wrr",
+        "With CAP.AMS bit 0, the controller becomes ready under Weighted Round Robin with Urgent Priority (CC.AMS 001b)",
+        sec("3.1.3 (CAP.AMS, CC.AMS)"), O, [](Context& c) {
+            const auto ams = nvme::cap::ams(cap(c));
+            c.require(bit(ams, 0), "CAP.AMS is " + hex(ams) + ": bit 0 (Weighted Round Robin) is 0");
+            auto& n = c.nvme();
+            const std::uint32_t cc = n[reg::kCc];
+            n[reg::kCc] = cc & ~nvme::cc::kEnable;
+            c.expect_true("CSTS.RDY 0", csts_within(c, {.rdy = false}), "0", csts_now(c));
+            n[reg::kCc] = (cc & ~(7u << 11)) | 1u << 11;
+            c.expect_true("CSTS.RDY 1 with CC.AMS 001b", csts_within(c, {.rdy = true}), "1", csts_now(c));
+            c.expect_eq("CC.AMS read back", 1, nvme::cc::ams(n[reg::kCc]));
+            c.renew_controller();
+        }));
+}
+
 void reset_cases(std::vector<Case>& out)
 {
     out.push_back(make_case("arch.reset.controller-keeps-data",
@@ -238,6 +256,7 @@ void aer_cases(std::vector<Case>& out)
 void add_arch_cases(std::vector<Case>& out)
 {
     enable_cases(out);
+    arbitration_cases(out);
     reset_cases(out);
     entry_cases(out);
     aer_cases(out);

@@ -91,6 +91,14 @@ void cq_cases(std::vector<Case>& out)
             c.expect_status(create_cq(c, mem, top_cq(c), 16, true, true, static_cast<std::uint16_t>(vectors)),
                             st::kInvalidInterruptVector, "Create I/O CQ IV " + std::to_string(vectors), Dnr::kSet);
         }));
+    out.push_back(make_case("admin.create-cq.vector-zero",
+        "Create I/O CQ with interrupts enabled on vector 0 (shared with the admin CQ) succeeds", sec("5.4"), M,
+        [](Context& c) {
+            Buffer mem(4096);
+            const auto q = top_cq(c);
+            c.expect_success(create_cq(c, mem, q, 16, true, true, 0), "Create I/O CQ IEN 1, IV 0");
+            c.expect_success(delete_cq(c, q), "Delete I/O CQ");
+        }));
     out.push_back(make_case("admin.create-cq.prp-offset",
         "Create I/O CQ whose PRP Entry 1 is not page aligned is aborted (Invalid Field or PRP Offset Invalid)",
         sec("5.4"), M, [](Context& c) {
@@ -113,6 +121,37 @@ void sq_cases(std::vector<Case>& out)
             c.expect_success(create_sq(c, sqm, sq, 2, cq), "Create I/O SQ, 2 entries");
             c.expect_success(delete_sq(c, sq), "Delete I/O SQ");
             c.expect_success(delete_cq(c, cq), "Delete I/O CQ");
+        }));
+    out.push_back(make_case("admin.create-sq.shared-cq",
+        "Two I/O SQs on one I/O CQ (many-to-one) are created, and the CQ is deleted after both", sec("5.5"), M,
+        [](Context& c) {
+            Buffer cqm(4096), sq1(4096), sq2(4096);
+            const auto cq = top_cq(c), a = top_sq(c), b = static_cast<std::uint16_t>(top_sq(c) - 1);
+            c.require(b >= 2, "fewer than 2 free submission queue IDs");
+            c.expect_success(create_cq(c, cqm, cq, 16), "Create I/O CQ");
+            c.expect_success(create_sq(c, sq1, a, 16, cq), "Create I/O SQ " + std::to_string(a));
+            c.expect_success(create_sq(c, sq2, b, 16, cq), "Create I/O SQ " + std::to_string(b) + " on the same CQ");
+            c.expect_success(delete_sq(c, a), "Delete I/O SQ " + std::to_string(a));
+            c.expect_status(delete_cq(c, cq), st::kInvalidQueueDeletion, "Delete the CQ with one SQ left");
+            c.expect_success(delete_sq(c, b), "Delete I/O SQ " + std::to_string(b));
+            c.expect_success(delete_cq(c, cq), "Delete the CQ");
+        }));
+    out.push_back(make_case("admin.create-sq.priority-under-rr",
+        "Under round robin arbitration (CC.AMS 000b) the QPRIO of Create I/O SQ is ignored: urgent and low succeed",
+        sec("5.5"), M, [](Context& c) {
+            c.require(nvme::cc::ams(c.nvme()[nvme::reg::kCc]) == 0, "CC.AMS is not round robin");
+            Buffer cqm(4096), sq1(4096), sq2(4096);
+            const auto cq = top_cq(c), a = top_sq(c), b = static_cast<std::uint16_t>(top_sq(c) - 1);
+            c.expect_success(create_cq(c, cqm, cq, 16), "Create I/O CQ");
+            c.expect_success(admin(c, op::kCreateIoSq, {.buf = &sq1, .cdw10 = 15u << 16 | a,
+                                                        .cdw11 = std::uint32_t{cq} << 16 | 0u << 1 | 1u}),
+                             "Create I/O SQ QPRIO 00b (urgent)");
+            c.expect_success(admin(c, op::kCreateIoSq, {.buf = &sq2, .cdw10 = 15u << 16 | b,
+                                                        .cdw11 = std::uint32_t{cq} << 16 | 3u << 1 | 1u}),
+                             "Create I/O SQ QPRIO 11b (low)");
+            delete_sq(c, a);
+            delete_sq(c, b);
+            delete_cq(c, cq);
         }));
     out.push_back(make_case("admin.create-sq.cq-missing",
         "Create I/O SQ on a CQ that does not exist is aborted with Completion Queue Invalid", sec("5.5"), M,
