@@ -113,7 +113,7 @@ Cqe write_pi(Context& c, const Found& at_ns, std::uint64_t back, bool guard_ok, 
 {
     const Format& f = at_ns.f;
     const std::uint64_t lba = at_ns.nsze - back;
-    Namespace ns(c.nvme(), at_ns.nsid);
+    Namespace ns(c.nvme(), at_ns.nsid, kNoVerifyMap);
     const auto data = 1u << f.lbads;
     Buffer d(f.extended ? data + f.ms : data), meta(f.ms ? f.ms : 8);
     d.fill_pattern(0x9c9c0001, 32);
@@ -160,7 +160,7 @@ void transfer_cases(std::vector<Case>& out)
         "Data and metadata written are read back unchanged", sec("5.2"), O, [](Context& c) {
             const auto n = find_ns(c, metadata_no_pi, "no active namespace has metadata without protection information");
             const auto& f = n.f;
-            Namespace ns(c.nvme(), n.nsid);
+            Namespace ns(c.nvme(), n.nsid, kNoVerifyMap);
             const auto data = 1u << f.lbads;
             const auto lba = n.nsze - 8;
             Buffer w(f.extended ? data + f.ms : data), r(w.size()), mw(f.ms), mr(f.ms);
@@ -178,7 +178,7 @@ void transfer_cases(std::vector<Case>& out)
         [](Context& c) {
             const auto n = find_ns(c, has_pi, kNoPi);
             const auto& f = n.f;
-            Namespace ns(c.nvme(), n.nsid);
+            Namespace ns(c.nvme(), n.nsid, kNoVerifyMap);
             const auto data = 1u << f.lbads;
             const auto lba = n.nsze - 9;
             // With more metadata than the PI, the rest still travels: a buffer for it.

@@ -31,7 +31,7 @@ Zoned zoned(Context& c)
     const auto cqe = identify(c, list, nvme::cns::kCsActiveNsList, 0, 0, nvme::csi::kZoned);
     c.require(cqe.ok() && list.data(3, 0) != 0, "Identify CNS 07h CSI 02h lists no zoned namespace");
     Zoned z;
-    z.ns = std::make_unique<Namespace>(c.nvme(), static_cast<std::uint32_t>(list.data(3, 0)));
+    z.ns = std::make_unique<Namespace>(c.nvme(), static_cast<std::uint32_t>(list.data(3, 0)), kNoVerifyMap);
     z.q = std::make_unique<Qpair>(c.nvme(), 16);
     return z;
 }

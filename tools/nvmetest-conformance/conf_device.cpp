@@ -68,7 +68,7 @@ void DeviceContext::renew_controller() { drop(); }
 Namespace& DeviceContext::ns()
 {
     if (!ns_)
-        ns_ = std::make_unique<Namespace>(nvme(), 1);
+        ns_ = std::make_unique<Namespace>(nvme(), 1, kNoVerifyMap);
     return *ns_;
 }
 

@@ -55,6 +55,12 @@ private:
     std::vector<std::string> log_;  // commands of controllers and queues already gone
 };
 
+// nlba_verify of the Namespaces the pack makes.  The pack never turns data
+// verification on; a check-value map of one LBA keeps a Namespace's
+// construction (once per case) cheap on drives of terabytes, where the whole
+// map would take gigabytes.
+inline constexpr std::uint64_t kNoVerifyMap = 1;
+
 // The device context behind ctx (UsageError when it is the bare one).
 DeviceContext& device(Context& ctx);
 
