@@ -244,6 +244,28 @@ TEST(ConfPack, QemuListMatchesTheCases)
     EXPECT_NO_THROW(check_expected_failures(list, all_cases()));
 }
 
+std::string slurp(const char* path)
+{
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+TEST(ConfPack, DocsListEveryCaseAndDeviation)
+{
+    const auto doc = slurp(NVMETEST_CONF_DOC);
+    ASSERT_FALSE(doc.empty()) << NVMETEST_CONF_DOC;
+    for (const auto& c : all_cases())
+        EXPECT_NE(doc.find("| `" + c.info.id + "` | " + std::string(to_string(c.info.level)) + " | " + c.info.section +
+                           " |"),
+                  std::string::npos)
+            << c.info.id << " is not in docs/conformance.md's case tables (or with another level or section)";
+    for (const auto& [id, e] : parse_expected_failures(slurp(NVMETEST_CONF_QEMU_XFAIL)))
+        EXPECT_NE(doc.find("| `" + id + "` | " + e.section + " | " + e.reason + " |"), std::string::npos)
+            << id << " is not in docs/conformance.md's table of QEMU's deviations";
+}
+
 // ------------------------------------------------------------------ context
 
 TEST(ConfContext, StatusChecksWithDnrAndAlternatives)

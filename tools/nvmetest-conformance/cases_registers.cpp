@@ -30,10 +30,12 @@ void cap_cases(std::vector<Case>& out)
             const auto v = nvme::cap::mqes(cap(c));
             c.expect_true("CAP.MQES (0-based) >= 1", v >= 1, ">= 1", hex(v));
         }));
-    out.push_back(make_case("registers.cap.css", "CAP.CSS supports the NVM command set or no I/O command set",
-        sec("3.1.3"), M, [](Context& c) {
+    out.push_back(make_case("registers.cap.css",
+        "CAP.CSS names a command set: NVM (bit 0), I/O command sets (bit 6) or none (bit 7)", sec("3.1.3"), M,
+        [](Context& c) {
             const auto v = nvme::cap::css(cap(c));
-            c.expect_true("CAP.CSS bit 0 (NVM) or bit 7 (no I/O command set)", bit(v, 0) || bit(v, 7), "bit 0 or 7 set", hex(v));
+            c.expect_true("CAP.CSS bit 0, 6 or 7", bit(v, 0) || bit(v, 6) || bit(v, 7), "bit 0, 6 or 7 set", hex(v));
+            c.expect_eq("CAP.CSS reserved bits 5:1", 0, (v >> 1) & 0x1f);
         }));
     out.push_back(make_case("registers.cap.to", "CAP.TO is not zero", sec("3.1.3"), M, [](Context& c) {
         c.expect_true("CAP.TO", nvme::cap::to(cap(c)) != 0, ">= 1", hex(nvme::cap::to(cap(c))));
