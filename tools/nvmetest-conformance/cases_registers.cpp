@@ -90,6 +90,23 @@ void cc_cases(std::vector<Case>& out)
             c.expect_eq("CSTS.CFS", 0, nvme::csts::cfs(v));
             c.expect_eq("CSTS.SHST", 0, nvme::csts::shst(v));
         }));
+    out.push_back(make_case("registers.cc.reserved",
+        "CC reserved bits (3:1, 31:25) read 0 after writing ones with the controller disabled", sec("3.1.3"), M,
+        [](Context& c) {
+            disable(c);
+            auto& n = c.nvme();
+            n[reg::kCc] = 0xfe00000eu;  // reserved bits only; EN stays 0
+            c.expect_eq("CC bits 31:25 and 3:1", 0, n[reg::kCc] & 0xfe00000eu);
+            c.renew_controller();
+        }));
+    out.push_back(make_case("registers.csts.read-only",
+        "Writing CSTS does not change RDY, CFS or SHST", sec("3.1.3"), M, [](Context& c) {
+            auto& n = c.nvme();
+            const std::uint32_t before = n[reg::kCsts];
+            n[reg::kCsts] = ~before & ~(1u << 4);  // NSSRO (bit 4) is write-1-to-clear: leave it
+            const std::uint32_t after = n[reg::kCsts];
+            c.expect_eq("CSTS bits 3:0 (RDY, CFS, SHST)", before & 0xf, after & 0xf);
+        }));
     out.push_back(make_case("registers.aqa.reserved", "AQA reserved bits (31:28, 15:12) read 0 after writing ones",
         sec("3.1.3"), M, [](Context& c) {
             disable(c);
