@@ -227,6 +227,8 @@ public:
 private:
     struct State;
     State& state() const;
+    State& verify_state() const;
+    void follow_power_cycle() const;
     std::uint64_t id_int(std::size_t end, std::size_t begin) const;
     std::string id_string(std::size_t end, std::size_t begin) const;
     Qpair& rw(std::uint8_t opcode, Qpair& qpair, Buffer* buf, std::uint64_t lba,

@@ -44,6 +44,9 @@ namespace nvmetest {
 
 class Controller;
 class Pcie;
+namespace core {
+struct ControllerCore;
+}
 
 // The controller cannot do what was asked (CAP.NSSRS = 0 for reset()).
 class UnsupportedError : public Error {
@@ -105,6 +108,9 @@ private:
     std::string addr_;
     bool msi_only_ = false;
     bool off_ = false;
+    // Between a QMP poweroff() and poweron(): the controller that went away,
+    // whose Namespaces and Qpairs carry on with the one made in its place.
+    std::shared_ptr<core::ControllerCore> off_core_;
     unsigned s3_seconds_ = 10;
 };
 

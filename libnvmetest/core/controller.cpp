@@ -117,8 +117,14 @@ void Controller::release() noexcept
     core_->closed = true;
     core_->dbbuf_dropped();
     core_->dbbuf.reset();
-    for (core::QpairCore* q : core_->qpairs)
+    for (core::QpairCore* q : core_->qpairs) {
         q->dead = true;
+        // The commands still pending are lost: their verification hooks
+        // release their LBA locks and leave what they wrote unknown (an
+        // IOWorker's thread did that for its own when it stopped).
+        if (!q->driven_by_thread)
+            q->q->reinit();
+    }
     core_->admin.reset();
     core_->orphans.clear();
     core_->hmb.clear();
