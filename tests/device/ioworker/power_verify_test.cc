@@ -137,6 +137,23 @@ TEST_F(SubsystemTest, VerificationSurvivesDirtyPowerCycleWithWritesInFlight)
     EXPECT_EQ(read.error, 0);
     EXPECT_EQ(read.io_count_read, kRegion / 8);
     EXPECT_EQ(read.lba_count_verified, known);
+    // A Namespace made after the cycle is the same namespace: the same check
+    // values, and the same count of LBAs checked.
+    Namespace again(nvme0);
+    nvmetest::testing::Verify on_again{again};
+    ASSERT_TRUE(on_again);
+    EXPECT_EQ(again.verifier(), nvme0n1.verifier());
+    const nvmetest::IOWorkerResult reread = again
+                                                .ioworker({.io_size = 8,
+                                                           .lba_random = false,
+                                                           .read_percentage = 100,
+                                                           .qdepth = kDepth,
+                                                           .region_end = kRegion,
+                                                           .slow_latency = kSlowUs})
+                                                .start()
+                                                .close();
+    EXPECT_EQ(reread.error, 0);
+    EXPECT_EQ(reread.lba_count_verified, known);
     std::printf("power cycle after %llu LBAs rewritten (region %llu): %llu LBAs known and "
                 "checked after it, %llu unknown\n",
                 static_cast<unsigned long long>(wrote.lba_count_write),
