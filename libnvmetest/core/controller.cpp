@@ -121,8 +121,9 @@ void Controller::release() noexcept
         q->dead = true;
         // The commands still pending are lost: their verification hooks
         // release their LBA locks and leave what they wrote unknown (an
-        // IOWorker's thread did that for its own when it stopped).
-        if (!q->driven_by_thread)
+        // IOWorker's thread did that for its own when it stopped).  Rings in
+        // the CMB are not touched: the BAR may be gone already.
+        if (!q->driven_by_thread && !q->q->sq_in_cmb() && !q->q->cq_in_cmb())
             q->q->reinit();
     }
     core_->admin.reset();
