@@ -275,6 +275,10 @@ struct IOWorkerResult {
     std::uint64_t lba_count_read = 0;
     std::uint64_t lba_count_nonread = 0;
     std::uint64_t lba_count_write = 0;
+    // LBAs read whose data was checked against a known check value (data
+    // verification on; LBAs the map does not know pass unchecked and are not
+    // counted).  Not a PyNVMe3 field.
+    std::uint64_t lba_count_verified = 0;
     std::uint64_t mseconds = 0;          // from the first command to the last completion
     std::uint64_t latency_max_us = 0;
     std::uint64_t latency_average_us = 0;

@@ -27,6 +27,13 @@
 // nothing is tracked: if media-changing commands went through this Namespace
 // meanwhile, verify_enable() starts again from an empty map (every LBA
 // unknown) rather than check against values that may be stale.
+//
+// The check values belong to the namespace of the NVM subsystem, not to this
+// object or its Controller: Namespace objects of the same namespace share
+// them, also one made after a power cycle.  Across Subsystem::poweroff() /
+// poweron() (QMP), this object carries on with the controller made in place
+// of the old one (identified again on first use); writes in flight at the
+// power loss leave their LBAs unknown (docs/verification.md).
 #ifndef NVMETEST_NAMESPACE_H
 #define NVMETEST_NAMESPACE_H
 
@@ -227,6 +234,8 @@ public:
 private:
     struct State;
     State& state() const;
+    State& verify_state() const;
+    void follow_power_cycle() const;
     std::uint64_t id_int(std::size_t end, std::size_t begin) const;
     std::string id_string(std::size_t end, std::size_t begin) const;
     Qpair& rw(std::uint8_t opcode, Qpair& qpair, Buffer* buf, std::uint64_t lba,

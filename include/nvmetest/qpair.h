@@ -16,7 +16,10 @@
 // flight across a reset of the function (Pcie::flr, Pcie::reset): waitdone()
 // before Controller::reset() reaps each, completed or timed out (all-ones CQE);
 // Controller::reset() forgets the unreaped ones with a warning naming how
-// many, and runs no callback for them.
+// many, and runs no callback for them.  Across a QMP power cycle
+// (Subsystem::poweroff/poweron) the pending commands are lost the same way
+// and the Qpair is created again on the new controller, under its queue ID
+// (rings in the CMB excepted: those say to make a new Qpair).
 //
 // Timeouts and memory: as for admin commands (controller.h).  A Buffer given
 // to a command may be destroyed at any time: its memory stays allocated until

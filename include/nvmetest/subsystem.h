@@ -22,9 +22,15 @@
 //    has rebound it (its reclaim parameter, on by default; else binds it), and
 //    re-creates the Pcie and the Controller in place (the default
 //    initialization).  A hot-removed function is a new device when it comes
-//    back: Qpairs, Namespaces and Buffers made before poweroff() belong to the
-//    old one; make them again.  Pass the Pcie to the constructor so that it is
-//    reopened as well; otherwise the Subsystem opens its own.
+//    back, yet the objects a test holds carry on as in PyNVMe3: commands
+//    pending at poweroff() are lost (their LBAs become unknown to data
+//    verification), IOWorkers end (-7); after poweron() Namespaces made before
+//    work on the new controller with the same check values, and Qpairs are
+//    created again under their queue IDs (not those with rings in the CMB:
+//    UsageError, make them again).  Between poweroff() and poweron() their
+//    I/O is a UsageError.  Buffers made before are memory of the old device:
+//    allocate new ones for I/O.  Pass the Pcie to the constructor so that it
+//    is reopened as well; otherwise the Subsystem opens its own.
 //  - S3 (otherwise, on a bare-metal host): poweroff() arms the RTC
 //    (/sys/class/rtc/rtc0/wakealarm) and suspends the host to RAM
 //    (/sys/power/state "mem", as rtcwake -m mem); it returns after the RTC
@@ -44,6 +50,9 @@ namespace nvmetest {
 
 class Controller;
 class Pcie;
+namespace core {
+struct ControllerCore;
+}
 
 // The controller cannot do what was asked (CAP.NSSRS = 0 for reset()).
 class UnsupportedError : public Error {
@@ -105,6 +114,9 @@ private:
     std::string addr_;
     bool msi_only_ = false;
     bool off_ = false;
+    // Between a QMP poweroff() and poweron(): the controller that went away,
+    // whose Namespaces and Qpairs carry on with the one made in its place.
+    std::shared_ptr<core::ControllerCore> off_core_;
     unsigned s3_seconds_ = 10;
 };
 

@@ -150,10 +150,12 @@ public:
 
     // Checks n LBAs read into data: returns how many mismatch; the first
     // max_out of them go to out.  check_header: the data was written with
-    // injection (inject_write_buffer_disable() not called).
+    // injection (inject_write_buffer_disable() not called).  checked, when
+    // given, gets how many of the n LBAs the map knew (checked against a
+    // value: not unknown, within the coverage).
     std::uint32_t check_read(const std::uint8_t* data, std::uint64_t lba, std::uint32_t n,
-                             bool check_header, Mismatch* out,
-                             std::uint32_t max_out) const noexcept;
+                             bool check_header, Mismatch* out, std::uint32_t max_out,
+                             std::uint32_t* checked = nullptr) const noexcept;
 
     // What a Compare of data against [lba, lba + n) must return, per the map:
     // 1 success, 0 Compare Failure, -1 unknown (an LBA unknown or beyond the

@@ -142,8 +142,16 @@ void Controller::release() noexcept
     }
     c.dbbuf_dropped();
     c.dbbuf.reset();
-    for (core::QpairCore* q : c.qpairs)
+    for (core::QpairCore* q : c.qpairs) {
         q->dead = true;
+        // The commands still pending are lost: their verification hooks
+        // release their LBA locks and leave what they wrote unknown (an
+        // IOWorker's thread did that for its own when it stopped).  Not while
+        // the controller may still run them: reinit() would let their memory
+        // go.  Rings in the CMB are not touched: the BAR may be gone already.
+        if (!c.dma_live && !q->driven_by_thread && !q->q->sq_in_cmb() && !q->q->cq_in_cmb())
+            q->q->reinit();
+    }
     c.admin.reset();
     c.orphans.clear();
     c.hmb.clear();

@@ -20,6 +20,9 @@ namespace nvmetest::core {
 
 void ControllerCore::check_open() const
 {
+    if (closed && powered_off)
+        throw UsageError("the controller of this object is powered off (Subsystem::poweroff): "
+                         "call Subsystem::poweron() first; this object works again then");
     if (closed)
         throw UsageError("the Controller of this object was destroyed: create Qpairs and "
                          "Namespaces after their Controller and let them go first");
@@ -282,6 +285,12 @@ void ControllerCore::dbbuf_dropped() noexcept
 
 void QpairCore::check_usable() const
 {
+    if (dead && ctrl && ctrl->successor)
+        throw UsageError("this Qpair could not be made again after the power cycle (its rings "
+                         "were in the Controller Memory Buffer, or it was an IOWorker's): "
+                         "create a new Qpair");
+    if (dead && ctrl && ctrl->closed && ctrl->powered_off)
+        ctrl->check_open();  // says to power on
     if (dead)
         throw UsageError(ctrl && ctrl->closed
                              ? "the Controller of this Qpair was destroyed: let Qpairs go before "

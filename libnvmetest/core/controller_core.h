@@ -56,6 +56,11 @@ struct ControllerCore {
     std::shared_ptr<Transport> t;
     bool msi_only = false;
     bool closed = false;
+    // The controller made in this one's place when the function came back
+    // from a power cycle that removed it (Subsystem::poweron by QMP): the
+    // Namespaces and Qpairs of this closed one carry on there.
+    std::shared_ptr<ControllerCore> successor;
+    bool powered_off = false;  // closed by Subsystem::poweroff, not destroyed
 
     std::uint64_t cap = 0;
     std::uint32_t dstrd = 0;

@@ -73,10 +73,38 @@ IOWorker Namespace::ioworker(IOWorkerArgs args) const
 
 Namespace::State& Namespace::state() const
 {
+    State& s = verify_state();
+    s.ctrl->check_open();
+    return s;
+}
+
+// Without an open controller: the check values stay the namespace's while
+// its controller is powered off (save_crc works then).
+Namespace::State& Namespace::verify_state() const
+{
     if (!s_)
         throw UsageError("this Namespace was closed (or moved from): create a new one");
-    s_->ctrl->check_open();
+    if (s_->ctrl->closed && s_->ctrl->successor)
+        follow_power_cycle();
     return *s_;
+}
+
+// The function went away and came back (Subsystem power cycle by QMP): carry
+// on with the controller made in its place, as PyNVMe3's nvme0n1 does.  The
+// namespace is identified again; its check values (and their LBA locks) stay
+// when its identity, size and format are unchanged, and lost commands have
+// left their LBAs unknown.
+void Namespace::follow_power_cycle() const
+{
+    State& s = *s_;
+    std::shared_ptr<core::ControllerCore> next = s.ctrl->successor;
+    while (next->closed && next->successor)
+        next = next->successor;
+    if (next->closed)
+        return;  // powered off again: check_open() says so
+    s.ctrl = std::move(next);
+    s.id = s.ctrl->t->alloc_dma(4096);  // the old device's memory went with it
+    const_cast<Namespace*>(this)->refresh();
 }
 
 void Namespace::refresh()
@@ -356,11 +384,11 @@ bool Namespace::verify_enable(bool enable)
 
 void Namespace::inject_write_buffer_disable() { state().verify->inject = false; }
 
-verify::Verifier* Namespace::verifier() const { return state().verify->verifier.get(); }
+verify::Verifier* Namespace::verifier() const { return verify_state().verify->verifier.get(); }
 
 void Namespace::save_crc(const std::string& path) const
 {
-    const State& s = state();
+    const State& s = verify_state();
     if (!s.verify->verifier)
         throw UsageError("save_crc: namespace " + std::to_string(s.nsid) +
                          " has no check values (the memory check at its creation refused them)");
@@ -369,7 +397,7 @@ void Namespace::save_crc(const std::string& path) const
 
 void Namespace::load_crc(const std::string& path)
 {
-    State& s = state();
+    State& s = verify_state();
     if (!s.verify->verifier)
         throw UsageError("load_crc: namespace " + std::to_string(s.nsid) +
                          " has no check values (the memory check at its creation refused them)");

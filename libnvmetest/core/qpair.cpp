@@ -96,10 +96,14 @@ Qpair::~Qpair()
 
 void Qpair::del()
 {
-    if (!core_ || core_->dead)
+    if (!core_)
         return;
     core::QpairCore& qc = *core_;
     core::ControllerCore& c = *qc.ctrl;
+    if (qc.dead) {
+        std::erase(c.qpairs, &qc);  // a released controller still lists it
+        return;
+    }
     qc.dead = true;
     std::erase(c.qpairs, &qc);
     if (c.closed)

@@ -25,6 +25,7 @@
 #include "nvmetest/controller.h"
 #include "nvmetest/nvme/registers.h"
 #include "nvmetest/pcie.h"
+#include "nvmetest/warnings.h"
 
 namespace nvmetest {
 
@@ -98,6 +99,42 @@ std::string qdev_id_of(const std::string& addr)
     throw UsageError("the QMP power control does not know the QEMU device id of " + addr +
                      ": $NVMETEST_DUTS and $NVMETEST_DUT_IDS (set by tests/vm/nvmetest-vm) do "
                      "not list it; pass poweron/poweroff functions to Subsystem instead");
+}
+
+// The controller `now` replaces `off`, the one that left the bus: Namespaces
+// of `off` follow it on their next use (Namespace::state), and its Qpairs are
+// made again on it under their queue IDs, as Controller::reset() makes them
+// again, so that a test keeps the objects it holds.  Queues whose rings were
+// in the old function's CMB, and IOWorkers' queues (their workers ended at
+// power off), stay dead and say so.
+void carry_over(std::shared_ptr<core::ControllerCore> off,
+                const std::shared_ptr<core::ControllerCore>& now)
+{
+    if (!off)
+        return;
+    off->successor = now;
+    std::vector<core::QpairCore*> kept;
+    for (core::QpairCore* q : off->qpairs) {
+        if (q->driven_by_thread || q->q->sq_in_cmb() || q->q->cq_in_cmb()) {
+            kept.push_back(q);
+            continue;
+        }
+        core::QueueConfig cfg = q->q->config();
+        cfg.dstrd = now->dstrd;
+        cfg.page_size = now->page_size;
+        q->q = std::make_unique<core::Queue>(*now->t, cfg);
+        q->ctrl = now;
+        q->dead = false;
+        q->msix_baseline = 0;
+        now->qpairs.push_back(q);
+        try {
+            q->create_on_device();
+        } catch (const Error& e) {
+            warn("the Qpair of queue ID " + std::to_string(cfg.qid) +
+                 " could not be created again after the power cycle: " + e.what());
+        }
+    }
+    off->qpairs = std::move(kept);
 }
 
 }  // namespace
@@ -214,8 +251,12 @@ void Subsystem::qmp_poweroff()
 {
     const std::string id = qdev_id_of(addr_);
     // The function leaves the bus: its BAR mapping would fault (SIGBUS).  So
-    // the controller is disabled and released now, while it is still there;
-    // its Qpairs and Namespaces become unusable (UsageError), not dangerous.
+    // the controller is disabled and released now, while it is still there
+    // (IOWorkers stop, commands in flight are lost: their LBAs become
+    // unknown); its Qpairs and Namespaces refuse I/O (UsageError) until
+    // poweron() gives them the controller made in its place.
+    off_core_ = nvme0_->core();
+    off_core_->powered_off = true;
     {
         Controller released(std::move(*nvme0_));
     }
@@ -288,6 +329,7 @@ void Subsystem::qmp_poweron()
         target = own_pcie_.get();
     }
     *nvme0_ = Controller(*target);
+    carry_over(std::move(off_core_), nvme0_->core());
 }
 
 void Subsystem::s3_suspend(unsigned sec)

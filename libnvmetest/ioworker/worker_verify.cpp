@@ -107,9 +107,11 @@ bool IOWorker::Impl::verify_complete(std::uint32_t slot, const nvme::Cqe* cqe,
         else if (!untouched)  // DSM, other opcodes, failures, verify_disable
             verifier->mark(s.slba, s.nlb, verify::CheckMap::kUnknown);
     } else if (ok && verify_check && s.opcode == io::kRead) {
+        std::uint32_t known = 0;
         const std::uint32_t bad =
             verifier->check_read(slot_host(slot), s.slba, s.nlb, verify_inject,
-                                 found_in_read.data(), found_in_read.size());
+                                 found_in_read.data(), found_in_read.size(), &known);
+        result.lba_count_verified += known;
         if (bad) {
             for (std::uint32_t i = 0; i < std::min<std::size_t>(bad, found_in_read.size()); i++)
                 keep_mismatch(found_in_read[i]);

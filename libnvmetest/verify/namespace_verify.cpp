@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "verify/namespace_verify.h"
 
+#include "core/byte_fields.h"
 #include "core/controller_core.h"
 #include "nvmetest/errors.h"
 #include "nvmetest/nvme/describe.h"
@@ -180,46 +181,59 @@ void poll_queue(void* q) {
     static_cast<core::Queue*>(q)->poll_completions();
 }
 
-// Every live namespace verification state by controller, for admin commands
+// The NVM subsystem a controller belongs to: its NQN (Identify Controller
+// SUBNQN), or serial and model when it reports none.  Check values belong to
+// a namespace of a subsystem, not to one Controller object: a Controller made
+// again after a power cycle (or another controller of the subsystem) finds
+// the same state.
+std::string subsystem_of(const core::ControllerCore& ctrl) {
+    if (!ctrl.id_valid)
+        return "controller@" + std::to_string(reinterpret_cast<std::uintptr_t>(&ctrl));
+    const std::uint8_t* id = ctrl.id_ctrl.data();
+    const std::string nqn = core::text_field(id, 1023, 768);
+    return !nqn.empty() ? nqn : core::text_field(id, 23, 4) + "/" + core::text_field(id, 63, 24);
+}
+
+// Every live namespace verification state by subsystem, for admin commands
 // that erase media (cold path: a mutex is fine).
 struct Registered {
-    const core::ControllerCore* ctrl;
+    std::string subsystem;
     std::uint32_t nsid;
     std::weak_ptr<NamespaceVerify> nv;
 };
 std::mutex g_registry_mutex;
 std::vector<Registered> g_registry;
 
-// A live state of namespace nsid of ctrl that fits.
+// A live state of namespace nsid of the subsystem that fits.
 template <class Fits>
-std::shared_ptr<NamespaceVerify> find_state(const core::ControllerCore* ctrl, std::uint32_t nsid,
+std::shared_ptr<NamespaceVerify> find_state(const std::string& subsystem, std::uint32_t nsid,
                                             Fits fits) {
     std::lock_guard lock(g_registry_mutex);
     for (const auto& r : g_registry)
-        if (r.ctrl == ctrl && r.nsid == nsid)
+        if (r.subsystem == subsystem && r.nsid == nsid)
             if (auto nv = r.nv.lock(); fits(nv))
                 return nv;
     return nullptr;
 }
 
-void register_state(const core::ControllerCore* ctrl, std::uint32_t nsid,
+void register_state(const std::string& subsystem, std::uint32_t nsid,
                     const std::shared_ptr<NamespaceVerify>& nv) {
     std::lock_guard lock(g_registry_mutex);
     std::erase_if(g_registry, [](const Registered& r) { return r.nv.expired(); });
-    g_registry.push_back({ctrl, nsid, nv});
+    g_registry.push_back({subsystem, nsid, nv});
 }
 
 } // namespace
 
 core::Callback reset_on_success(const core::ControllerCore* ctrl, std::uint32_t nsid,
                                 core::Callback cb) {
-    return [ctrl, nsid, cb = std::move(cb)](const nvme::Cqe& cqe) {
+    return [subsystem = subsystem_of(*ctrl), nsid, cb = std::move(cb)](const nvme::Cqe& cqe) {
         if (cqe.ok()) {
             std::vector<std::shared_ptr<NamespaceVerify>> hit;
             {
                 std::lock_guard lock(g_registry_mutex);
                 for (const auto& r : g_registry)
-                    if (r.ctrl == ctrl && (nsid == 0xffffffffu || r.nsid == nsid))
+                    if (r.subsystem == subsystem && (nsid == 0xffffffffu || r.nsid == nsid))
                         if (auto nv = r.nv.lock())
                             hit.push_back(std::move(nv));
             }
@@ -263,9 +277,11 @@ make_namespace_verify(core::ControllerCore& ctrl, std::uint32_t nsid, const std:
     };
     if (same(prev))
         return prev;
-    // Another Namespace object of the same namespace: one map and one set of
-    // LBA locks per namespace, whichever object sends the I/O.
-    if (auto shared = find_state(&ctrl, nsid, same))
+    // Another Namespace object of the same namespace, made on this Controller
+    // or on one before a power cycle: one map and one set of LBA locks per
+    // namespace, whichever object sends the I/O.
+    const std::string subsystem = subsystem_of(ctrl);
+    if (auto shared = find_state(subsystem, nsid, same))
         return shared;
     auto nv = std::make_shared<NamespaceVerify>();
     std::string warning;
@@ -278,7 +294,7 @@ make_namespace_verify(core::ControllerCore& ctrl, std::uint32_t nsid, const std:
         nv->inject = prev->inject;
         nv->enabled = prev->enabled && nv->verifier;
     }
-    register_state(&ctrl, nsid, nv);
+    register_state(subsystem, nsid, nv);
     return nv;
 }
 

@@ -190,16 +190,25 @@ void Verifier::set_foreign(std::uint64_t lba, std::uint64_t n, bool on) noexcept
 }
 
 std::uint32_t Verifier::check_read(const std::uint8_t* data, std::uint64_t lba, std::uint32_t n,
-                                   bool check_header, Mismatch* out,
-                                   std::uint32_t max_out) const noexcept {
+                                   bool check_header, Mismatch* out, std::uint32_t max_out,
+                                   std::uint32_t* checked) const noexcept {
     const std::uint64_t count = clamp(lba, n);
     const std::uint32_t bytes = id_.lba_bytes;
-    std::uint32_t bad = 0;
+    std::uint32_t bad = 0, known = 0;
+    struct Tell { // every return path reports the count
+        std::uint32_t* to;
+        const std::uint32_t& n;
+        ~Tell() {
+            if (to)
+                *to = n;
+        }
+    } tell{checked, known};
     for (std::uint64_t i = 0; i < count; i++) {
         const std::uint64_t at = lba + i;
         const std::uint32_t v = map_.get(at);
         if (v == CheckMap::kUnknown)
             continue;
+        known++;
         const std::uint8_t* d = data + i * stride_;
         Mismatch m{id_.nsid, at, MismatchKind::Checksum,
                    v,        0,  bytes >= 16 ? load64(d + bytes - 8) : 0};

@@ -311,6 +311,24 @@ TEST(VerifyRead, ReservedValuesAndUnknown) {
     EXPECT_EQ(v.check_read(zeros.data(), 0, 4, true, m, 1), 2u);
 }
 
+TEST(VerifyRead, CountsTheLbasItChecked) {
+    Verifier v(config(64));
+    std::vector<std::uint8_t> zeros(8 * kLba, 0);
+    Mismatch m[8];
+    std::uint32_t checked = 99;
+    EXPECT_EQ(v.check_read(zeros.data(), 0, 8, true, m, 8, &checked), 0u);
+    EXPECT_EQ(checked, 0u); // all unknown: nothing checked
+    v.mark(2, 3, v.map().zeros());
+    EXPECT_EQ(v.check_read(zeros.data(), 0, 8, true, m, 8, &checked), 0u);
+    EXPECT_EQ(checked, 3u);
+    zeros[3 * kLba] = 1; // a mismatch is checked too
+    EXPECT_EQ(v.check_read(zeros.data(), 0, 8, true, m, 8, &checked), 1u);
+    EXPECT_EQ(checked, 3u);
+    // Beyond the coverage nothing is checked.
+    EXPECT_EQ(v.check_read(zeros.data(), 60, 8, true, m, 8, &checked), 0u);
+    EXPECT_EQ(checked, 0u);
+}
+
 TEST(VerifyRead, InjectionOffStillChecksumsAndCopiesKeepForeignHeaders) {
     Verifier v(config(64));
     auto d = pattern(2, 5);
