@@ -68,11 +68,12 @@ TEST_F(Nvme0n1Test, IoWorkerIopsLimitPerSecond)
     EXPECT_GE(r.io_count_read, 990u);
     EXPECT_LE(r.io_count_read, 1010u);
     // Counted by completion time: a latency spike at a second's end (TCG on a
-    // busy host) moves a few into the next second, hence 5% per second.
+    // busy host) moves a few into the next second, which then sends fewer:
+    // iops is a ceiling (rate_test.cc), hence 5% below it per second.
     ASSERT_EQ(per_second.size(), 2u);
     for (std::uint64_t n : per_second) {
         EXPECT_GE(n, 475u);
-        EXPECT_LE(n, 525u);
+        EXPECT_LE(n, 500u);
     }
     EXPECT_EQ(per_second[0] + per_second[1], r.io_count_read);
 }
