@@ -33,8 +33,11 @@ TEST_F(Nvme0n1Test, IoWorkerAtItsRateLimitSleepsBetweenCommands)
                        .close();
     std::printf("[ IDLE     ] iops 1000: cpu_usage %.3f\n", r.cpu_usage);
     EXPECT_EQ(r.error, 0);
-    EXPECT_GE(r.io_count_read, 1980u);  // the limit still holds to 1%
-    EXPECT_LE(r.io_count_read, 2020u);
+    // The limit still holds, to 2.5%: iops is a ceiling, and a worker held up
+    // longer than 100 ms (a loaded host pausing the guest) does not make that
+    // time up (libnvmetest/ioworker/rate_limiter.h).
+    EXPECT_GE(r.io_count_read, 1950u);
+    EXPECT_LE(r.io_count_read, 2000u);
     EXPECT_GT(r.cpu_usage, 0.0);
     EXPECT_LT(r.cpu_usage, 0.5);
 }

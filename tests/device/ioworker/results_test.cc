@@ -64,9 +64,10 @@ TEST_F(Nvme0n1Test, IoWorkerIopsLimitPerSecond)
                        .start()
                        .close();
     EXPECT_EQ(r.error, 0);
-    // The limiter issues command i at i / iops seconds: 1000 in 2 s, to 1%.
-    EXPECT_GE(r.io_count_read, 990u);
-    EXPECT_LE(r.io_count_read, 1010u);
+    // The limiter spreads the commands evenly, at most iops a second: 1000
+    // in 2 s, to 2.5% (time lost beyond 100 ms is not made up: rate_test.cc).
+    EXPECT_GE(r.io_count_read, 975u);
+    EXPECT_LE(r.io_count_read, 1000u);
     // Counted by completion time: a latency spike at a second's end (TCG on a
     // busy host) moves a few into the next second, which then sends fewer:
     // iops is a ceiling (rate_test.cc), hence 5% below it per second.
