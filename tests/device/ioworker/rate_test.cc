@@ -95,8 +95,9 @@ TEST_F(Nvme0n1Test, IoWorkerIopsCeilingHoldsAfterAStall)
     const std::uint64_t total = std::accumulate(per_second.begin(), per_second.end(), std::uint64_t{0});
     EXPECT_EQ(total, r.io_count_read);
     EXPECT_LE(total, 5 * kIops - kIops);
-    // Around the stall the rate is the limit again: the last second is full.
-    EXPECT_GE(per_second.back(), kIops * 95 / 100);
+    // After the stall it sends again at its rate (half of it at least: a
+    // loaded host pauses the guest too, and that time is not made up).
+    EXPECT_GE(per_second.back(), kIops / 2);
 }
 
 }  // namespace
