@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 //
-// IOWorker: PyNVMe3's I/O generator (seed 002, section 1).  One IOWorker is one
+// IOWorker: PyNVMe3's I/O generator (PyNVMe3's IO models document, section 1).  One IOWorker is one
 // thread of its own driving one Qpair of its own, created on the namespace's
 // controller by start() and deleted by close(); the test thread meanwhile
 // keeps the admin queue and may send admin commands, reset the controller, ...
@@ -168,10 +168,14 @@ struct IoSequenceEntry {
 };
 
 // One record of output_cmdlog_list: (slba, nlb, opcode, time_sent_us,
-// time_cplt_us, status), and psdt.  Times are microseconds from the worker's
-// start (test_start_sec/nsec); status is the CQE's status field without the
-// phase bit (0xffff for a command that timed out); psdt is the command's CDW0
-// PSDT (0: PRPs, 1: an SGL, see sgl_percentage).
+// time_cplt_us, status), and psdt and sent_index.  Times are microseconds
+// from the worker's start (test_start_sec/nsec); status is the CQE's status
+// field without the phase bit (0xffff for a command that timed out); psdt is
+// the command's CDW0 PSDT (0: PRPs, 1: an SGL, see sgl_percentage).  Records
+// are kept in completion order, as PyNVMe3 keeps them; sent_index is the
+// command's place in submission order (0 for the worker's first command), so
+// sorting by it gives the order the commands were sent in, which
+// time_sent_us cannot (a batch goes out within one microsecond).
 struct IOWorkerCmdlogRecord {
     std::uint64_t slba = 0;
     std::uint32_t nlb = 0;
@@ -180,13 +184,20 @@ struct IOWorkerCmdlogRecord {
     std::uint64_t time_cplt_us = 0;
     std::uint16_t status = 0;
     std::uint8_t psdt = 0;
+    std::uint64_t sent_index = 0;
 };
 
 struct IOWorkerArgs {
     IoSize io_size = 8;          // LBAs per command (see IoSize)
-    std::uint64_t lba_align = 1; // every slba is a multiple of this (LBAs)
+    // Every slba is a multiple of this (LBAs).  Sequential commands go to the
+    // next multiple at or after the previous command's end (or its step): an
+    // io_size or lba_step that is not a multiple leaves the LBAs between
+    // unaccessed, and ioworker() warns.
+    std::uint64_t lba_align = 1;
     double time = 0;             // seconds to run; 0: no time limit
-    std::uint64_t io_count = 0;  // commands to send; 0: unlimited
+    // Commands to send; 0: unlimited.  Without time, io_count and lba_count
+    // a sequential worker (lba_random false) makes one pass over its regions.
+    std::uint64_t io_count = 0;
     std::uint64_t lba_count = 0; // LBAs to process (the last command is cut to fit); 0: unlimited
     LbaRandom lba_random = true;
     // The first sequential slba; default region_start (the first region's).
@@ -212,7 +223,12 @@ struct IOWorkerArgs {
     unsigned qprio = 0;          // SQ priority (QPRIO) for weighted round robin
     LbaList region_start = 0;    // first LBA of each region
     LbaList region_end{};        // end (excluded) of each region; default: capacity
-    std::uint32_t iops = 0;      // commands per second at most; 0: unlimited
+    // Commands per second at most; 0: unlimited.  A ceiling: no second of
+    // output_io_per_second counts more (commands in flight count against
+    // the second they may complete in), commands are spread evenly over the
+    // second, and time the worker lost (a stalled process, a slow device) is
+    // not made up afterwards by a burst.
+    std::uint32_t iops = 0;
     std::uint16_t io_flags = 0;  // dword 12 bits 31:16 (0x4000: FUA)
     // 100 weights summing to 10000 over 100 equal parts of the (single)
     // region, for random LBAs (the JEDEC workload).
@@ -240,8 +256,10 @@ struct IOWorkerArgs {
     // Filled by close(): commands completed in each second of the run (the
     // last partial second too, unless the run ended by its time limit).
     std::vector<std::uint64_t>* output_io_per_second = nullptr;
-    // Filled by close(): for each percentile key, the latency in
-    // microseconds; also fills IOWorkerResult::latency_distribution.
+    // Filled by close(): for each percentile key, the latency in whole
+    // microseconds (nearest rank; never below the fastest command nor above
+    // latency_max_us); also fills IOWorkerResult::latency_distribution.  The
+    // worker then counts latencies per microsecond: 8 MB of memory.
     std::map<double, double>* output_percentile_latency = nullptr;
     // Only commands of this opcode count in the percentiles and the
     // distribution; default: every command.
@@ -267,7 +285,7 @@ struct IOWorkerArgs {
     std::optional<std::int64_t> idle_spin_us{};
 };
 
-// What close() returns (seed 002, 1.3).
+// What close() returns (IO models, section 1.3).
 struct IOWorkerResult {
     std::uint64_t io_count_read = 0;     // read commands completed
     std::uint64_t io_count_nonread = 0;  // every other command completed
@@ -285,11 +303,14 @@ struct IOWorkerResult {
     int error = kIOWorkerSuccess;        // see kIOWorker*; an NVMe status when > 0
     std::array<std::uint32_t, 16> error_cmd{};  // SQE of the command behind error
     std::array<std::uint32_t, 4> error_cpl{};   // its CQE (all ones: timed out)
-    double cpu_usage = 0;                // worker thread CPU time / wall time
+    // Worker thread CPU time / wall time, 0..1 (the two clocks may disagree
+    // by a few percent: a thread busy all the time reports 1).
+    double cpu_usage = 0;
     std::int64_t test_start_sec = 0;     // epoch time of the start, seconds
     std::int64_t test_start_nsec = 0;    // and nanoseconds
-    // Commands by latency in microseconds, index 0..1000000 (the last
-    // counts everything slower); empty unless output_percentile_latency.
+    // Commands by latency in whole microseconds (IO models, section 1.3): one
+    // count per microsecond, index 0..999999, and at index 1000000 every
+    // command of a second or more; empty unless output_percentile_latency.
     std::vector<std::uint64_t> latency_distribution{};
 };
 
@@ -313,6 +334,13 @@ struct IOWorkerProgress {
     std::uint64_t io_count() const noexcept { return io_count_read + io_count_nonread; }
     bool operator==(const IOWorkerProgress&) const = default;
 };
+
+// The checks of Namespace::ioworker() that need no device, for a tool that
+// wants to refuse a bad command line before it opens one: throws UsageError
+// as ioworker() would.  What only the device knows is checked by ioworker():
+// region_end and io_sequence against the capacity, qdepth against CAP.MQES,
+// io_size against MDTS (the latter at start()).
+void check_ioworker_args(const IOWorkerArgs& args);
 
 class IOWorker {
 public:

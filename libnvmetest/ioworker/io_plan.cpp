@@ -203,6 +203,26 @@ IoPlan::IoPlan(const IOWorkerArgs& a, const Geometry& g)
         if (a.io_sequence[i].time_sent_us < a.io_sequence[i - 1].time_sent_us)
             refuse("io_sequence times must not decrease (entry " + std::to_string(i) + ")");
 
+    // ---- sequential commands and lba_align: each starts at a multiple of
+    // lba_align, so a size or a forward step that is not one leaves LBAs out.
+    if (random_percent_ < 100 && align_ > 1) {
+        if (step_given_ && step_ > 0 && static_cast<std::uint64_t>(step_) % align_) {
+            sequential_gap_ = "lba_step " + std::to_string(step_) + " is not a multiple of lba_align " +
+                              std::to_string(align_) + ": each sequential command starts at the next "
+                              "multiple of " + std::to_string(align_) + " after the step";
+        } else if (!step_given_) {
+            for (const auto& e : sizes_.entries())
+                if (e.value % align_) {
+                    sequential_gap_ =
+                        "io_size " + std::to_string(e.value) + " is not a multiple of lba_align " +
+                        std::to_string(align_) + ": each sequential command starts at the next "
+                        "multiple of " + std::to_string(align_) + ", leaving the LBAs between "
+                        "unaccessed";
+                    break;
+                }
+        }
+    }
+
     // ---- when it ends
     const bool limited = a.time > 0 || a.io_count || a.lba_count;
     one_pass_ = !limited && random_percent_ == 0 && a.io_sequence.empty();
@@ -235,13 +255,21 @@ std::uint64_t IoPlan::random_slba(Xoshiro256ss& rng, std::uint32_t nlb) const no
 std::uint64_t IoPlan::sequential_slba(std::uint32_t& nlb) noexcept
 {
     const Region& r = regions_[seq_region_];
-    const std::uint64_t slba = std::max(align_down(seq_lba_), r.start);
+    // seq_lba_ is aligned already, but for lba_start and a region's start:
+    // an slba below the region's start goes to its first aligned LBA.
+    std::uint64_t slba = align_down(seq_lba_);
+    if (slba < r.start)
+        slba = align_up(r.start, align_);
     if (slba + nlb > r.end)
         nlb = static_cast<std::uint32_t>(r.end - slba);
     nlb = within_zone(slba, nlb);
     const std::int64_t step = step_given_ ? step_ : static_cast<std::int64_t>(nlb);
     if (step >= 0) {
-        seq_lba_ = slba + static_cast<std::uint64_t>(step);
+        // Forward, the next slba is the first aligned LBA at or after the
+        // step: a command of a size (or a step) that is not a multiple of
+        // lba_align leaves a gap (sequential_gap()) rather than repeating
+        // the LBA it was aligned down to.
+        seq_lba_ = align_up(slba + static_cast<std::uint64_t>(step), align_);
         if (seq_lba_ >= r.end) {
             if (++seq_region_ == regions_.size()) {
                 seq_region_ = 0;

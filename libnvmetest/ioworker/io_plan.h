@@ -8,6 +8,7 @@
 #define NVMETEST_LIB_IOWORKER_IO_PLAN_H
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "nvmetest/ioworker.h"
@@ -97,6 +98,10 @@ public:
     bool one_pass() const noexcept { return one_pass_; }
     bool pass_complete() const noexcept { return pass_complete_; }
 
+    // Sequential commands start at multiples of lba_align: when a size (or
+    // lba_step) is not one, they leave gaps; what to warn, else empty.
+    const std::string& sequential_gap() const noexcept { return sequential_gap_; }
+
     std::uint32_t max_io_size() const noexcept { return max_size_; }
     // Whether some opcode of the mix moves data from the device to the host
     // (needs per-slot read buffers), and to the device (needs the pattern).
@@ -150,6 +155,7 @@ private:
     bool pass_complete_ = false;
     std::uint64_t zone_size_ = 0;  // zoned namespace: writes are placed by a ZoneWriter
     bool cut_at_zones_ = false;
+    std::string sequential_gap_;
 
     // Sequential position.
     std::size_t seq_region_ = 0;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -18,8 +19,6 @@
 
 namespace nvmetest {
 namespace {
-
-constexpr std::size_t kLatencyDistributionMaxUs = 1'000'000;
 
 std::size_t round_up(std::size_t v, std::size_t to) { return (v + to - 1) / to * to; }
 
@@ -117,6 +116,8 @@ int IOWorker::Impl::setup()
                                   : 64);
     if (args.output_cmdlog_list)
         cmdlog.resize(args.output_cmdlog_list->size());
+    if (args.output_percentile_latency)
+        histogram.enable();
     return 0;
 }
 
@@ -229,8 +230,8 @@ IOWorkerResult IOWorker::close()
         *a.output_io_per_second = w.io_per_second;
     if (a.output_percentile_latency) {
         for (auto& [percent, value] : *a.output_percentile_latency)
-            value = w.histogram.percentile(percent) / 1000.0;
-        w.result.latency_distribution = w.histogram.by_microsecond(kLatencyDistributionMaxUs);
+            value = w.histogram.percentile_us(percent);
+        w.result.latency_distribution = w.histogram.by_microsecond();
     }
     if (a.output_cmdlog_list) {
         const std::size_t n = std::min<std::uint64_t>(w.cmdlog_written, w.cmdlog.size());
@@ -253,18 +254,11 @@ IOWorkerResult IOWorker::close()
 
 // ------------------------------------------------------------- make_ioworker
 
-IOWorker ioworker::make_ioworker(const NamespaceView& ns, IOWorkerArgs args)
+void check_ioworker_args(const IOWorkerArgs& args)
 {
-    ns.ctrl->check_open();
     if (args.qdepth == 0)
         throw UsageError("ioworker: qdepth = 0: at least one command must be in flight; "
                          "nothing was started");
-    const std::uint32_t mqes = nvme::cap::mqes(ns.ctrl->cap) + 1;
-    if (args.qdepth + 1 > mqes)
-        throw UsageError("ioworker: qdepth " + std::to_string(args.qdepth) +
-                         " needs a queue of " + std::to_string(args.qdepth + 1) +
-                         " entries, more than the " + std::to_string(mqes) +
-                         " of CAP.MQES + 1; nothing was started");
     if (args.qprio > 3)
         throw UsageError("ioworker: qprio " + std::to_string(args.qprio) +
                          " is not a priority (0 urgent .. 3 low); nothing was started");
@@ -280,7 +274,25 @@ IOWorker ioworker::make_ioworker(const NamespaceView& ns, IOWorkerArgs args)
         std::uint8_t probe[8];  // refuses a bad ptype/pvalue now, not on the thread
         fill_pattern(probe, args.ptype, args.pvalue);
     }
-    return IOWorker(std::make_unique<IOWorker::Impl>(ns, std::move(args)));
+    // The workload's own checks, against a namespace of any size.
+    ioworker::IoPlan(args, {.capacity = std::numeric_limits<std::uint64_t>::max() / 2,
+                            .sector_size = 512});
+}
+
+IOWorker ioworker::make_ioworker(const NamespaceView& ns, IOWorkerArgs args)
+{
+    ns.ctrl->check_open();
+    check_ioworker_args(args);
+    const std::uint32_t mqes = nvme::cap::mqes(ns.ctrl->cap) + 1;
+    if (args.qdepth + 1 > mqes)
+        throw UsageError("ioworker: qdepth " + std::to_string(args.qdepth) +
+                         " needs a queue of " + std::to_string(args.qdepth + 1) +
+                         " entries, more than the " + std::to_string(mqes) +
+                         " of CAP.MQES + 1; nothing was started");
+    auto impl = std::make_unique<IOWorker::Impl>(ns, std::move(args));
+    if (!impl->plan.sequential_gap().empty())
+        warn("ioworker: " + impl->plan.sequential_gap());
+    return IOWorker(std::move(impl));
 }
 
 }  // namespace nvmetest

@@ -26,6 +26,7 @@
 #include "ioworker/make_ioworker.h"
 #include "ioworker/zone_writer.h"
 #include "ioworker/progress_cell.h"
+#include "ioworker/rate_limiter.h"
 #include "nvmetest/ioworker.h"
 #include "nvmetest/qpair.h"
 #include "nvmetest/random.h"
@@ -45,6 +46,7 @@ struct IOWorker::Impl {
     // One command in flight.
     struct Slot {
         std::int64_t submitted_ns = 0;
+        std::uint64_t sent_index = 0;  // its place in submission order
         std::uint64_t slba = 0;
         std::uint32_t nlb = 0;
         std::uint16_t cid = 0;
@@ -279,7 +281,8 @@ struct IOWorker::Impl {
     std::int64_t start_ns = 0;
     std::int64_t deadline_ns = ioworker::kNever;
     std::int64_t overrun_ns = ioworker::kNever;  // deadline_ns + the -4 grace
-    std::int64_t next_issue_ns = 0;
+    std::int64_t next_issue_ns = 0;  // io_sequence: the next command's time
+    ioworker::RateLimiter limiter{0, 0};  // iops (rate_limiter.h), made by loop()
     std::int64_t second_end_ns = 0;
     std::uint64_t second_count = 0;
     std::uint64_t issued = 0;

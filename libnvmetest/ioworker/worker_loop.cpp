@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "ioworker/cpu_share.h"
 #include "ioworker/idle_policy.h"
 #include "ioworker/worker.h"
 #include "nvmetest/errors.h"
@@ -78,14 +79,17 @@ void IOWorker::Impl::loop()
     result.test_start_sec = std::chrono::duration_cast<std::chrono::seconds>(wall).count();
     result.test_start_nsec =
         std::chrono::duration_cast<std::chrono::nanoseconds>(wall).count() % kNsPerSec;
-    const std::int64_t cpu0 = thread_cpu_ns();
+    // The CPU time is read inside the wall interval (after its start,
+    // before its end), so that the thread's time cannot span more.
     start_ns = core::now_ns();
+    const std::int64_t cpu0 = thread_cpu_ns();
     if (args.time > 0) {
         deadline_ns = start_ns + static_cast<std::int64_t>(args.time * 1e9);
         overrun_ns = deadline_ns + static_cast<std::int64_t>(kIOWorkerTimeoutGraceSec * 1e9);
     }
     second_end_ns = start_ns + kNsPerSec;
     next_issue_ns = start_ns;
+    limiter = ioworker::RateLimiter(args.iops, start_ns);
 
     std::int64_t now = start_ns;
     std::int64_t last_progress = now, last_check = now;
@@ -133,10 +137,10 @@ void IOWorker::Impl::loop()
         now = core::now_ns();
     }
     check_deferred();  // reads that completed before a stop are checked too
-    const std::int64_t end = core::now_ns();
     const std::int64_t cpu = thread_cpu_ns() - cpu0;
+    const std::int64_t end = core::now_ns();
     finish(end);
-    result.cpu_usage = end > start_ns ? static_cast<double>(cpu) / static_cast<double>(end - start_ns) : 0;
+    result.cpu_usage = ioworker::cpu_share(cpu, end - start_ns);
 }
 
 bool IOWorker::Impl::idle_back_off(std::int64_t now, std::int64_t idle_since)
@@ -146,7 +150,7 @@ bool IOWorker::Impl::idle_back_off(std::int64_t now, std::int64_t idle_since)
         .idle_since = idle_since,
         .outstanding = outstanding,
         .can_issue = !issuing_done && outstanding < issue_limit() && !free_slots.empty(),
-        .next_issue_ns = next_issue_ns,
+        .next_issue_ns = std::max(next_issue_ns, limiter.next_ns()),
         .deadline_ns = deadline_ns,
         .lock_pending = has_lock_pending,
         .block_in_flight = idle->has_interrupt() && idle_spin_us >= 0,
@@ -199,8 +203,8 @@ void IOWorker::Impl::issue(std::int64_t now)
             issuing_done = true;
             break;
         }
-        if (now < next_issue_ns)
-            break;  // the rate limit or the sequence's next time
+        if (now < next_issue_ns || !limiter.may_issue(now, outstanding))
+            break;  // the sequence's next time or the rate limit
         ioworker::PlannedIo io;
         if (has_lock_pending) {
             io = lock_pending;
@@ -243,15 +247,11 @@ void IOWorker::Impl::issue(std::int64_t now)
         }
         issued++;
         lbas_issued += io.nlb;
-        if (sequence) {
-            if (++sequence_next < args.io_sequence.size())
-                next_issue_ns =
-                    start_ns +
-                    static_cast<std::int64_t>(args.io_sequence[sequence_next].time_sent_us) * 1000;
-        } else if (args.iops) {
-            next_issue_ns = start_ns + static_cast<std::int64_t>(static_cast<double>(issued) *
-                                                                 1e9 / args.iops);
-        }
+        limiter.issued(now);
+        if (sequence && ++sequence_next < args.io_sequence.size())
+            next_issue_ns =
+                start_ns +
+                static_cast<std::int64_t>(args.io_sequence[sequence_next].time_sent_us) * 1000;
     }
     queue->ring_sq_doorbell();  // one doorbell write for the batch
 }
@@ -261,6 +261,7 @@ bool IOWorker::Impl::submit_one(const ioworker::PlannedIo& io, std::int64_t now)
     const std::uint32_t idx = free_slots.back();
     Slot& s = slots[idx];
     s.submitted_ns = now;
+    s.sent_index = issued;
     s.slba = io.slba;
     s.nlb = io.nlb;
     s.opcode = io.opcode;
@@ -315,7 +316,8 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
     const std::int64_t now = core::now_ns();
     const Slot& s = slots[idx];
     const auto latency = static_cast<std::uint64_t>(now - s.submitted_ns);
-    if (!args.output_percentile_latency_opcode || *args.output_percentile_latency_opcode == s.opcode)
+    if (histogram.enabled() &&
+        (!args.output_percentile_latency_opcode || *args.output_percentile_latency_opcode == s.opcode))
         histogram.add(latency);
     latency_sum_ns += latency;
     latency_max_ns = std::max(latency_max_ns, latency);
@@ -331,6 +333,7 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
             result.lba_count_write += s.nlb;
         }
     }
+    limiter.completed(now);
     if (args.output_io_per_second)
         count_second(now);
 
@@ -359,7 +362,8 @@ void IOWorker::Impl::complete(std::uint32_t idx, const nvme::Cqe& cqe) noexcept
              .time_sent_us = static_cast<std::uint64_t>(s.submitted_ns - start_ns) / 1000,
              .time_cplt_us = static_cast<std::uint64_t>(now - start_ns) / 1000,
              .status = status,
-             .psdt = s.psdt};
+             .psdt = s.psdt,
+             .sent_index = s.sent_index};
     }
     zone_write_done(s, !timed_out && cqe.ok());
     // A timed-out command's data may still be DMA'd into (or from) its slot's

@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "ioworker/cpu_share.h"
 #include "ioworker/idle_policy.h"
 
 namespace {
@@ -129,6 +130,17 @@ TEST(IoWorkerIdle, AShortWaitIsPolled)
     EXPECT_EQ(block_until(s), kNow + kMinBlockNs);
     s.next_issue_ns = kNow - 5;  // overdue: issue() sends it on the next pass
     EXPECT_EQ(block_until(s), kNow);
+}
+
+// cpu_usage: CPU time over wall time, within [0, 1] even when the CPU clock
+// runs ahead of the wall clock.
+TEST(IoWorkerIdle, CpuShareIsWithinZeroAndOne)
+{
+    EXPECT_DOUBLE_EQ(cpu_share(250, 1000), 0.25);
+    EXPECT_DOUBLE_EQ(cpu_share(1000, 1000), 1.0);
+    EXPECT_DOUBLE_EQ(cpu_share(1056, 1000), 1.0);
+    EXPECT_DOUBLE_EQ(cpu_share(5, 0), 0.0);
+    EXPECT_DOUBLE_EQ(cpu_share(-1, 1000), 0.0);
 }
 
 }  // namespace

@@ -78,6 +78,46 @@ TEST(IoWorkerPlan, StepLeavesGaps)
         EXPECT_EQ(ios[i].slba, 16 * i);
 }
 
+// Seed 002, lba_align: every slba is a multiple of lba_align.  A sequential
+// size that is not one moves on to the next multiple (a gap), with a note to
+// warn, instead of being aligned back onto the same LBA for ever.
+TEST(IoWorkerPlan, SequentialSizeNotAMultipleOfAlignMovesOnWithGaps)
+{
+    IoPlan plan({.io_size = 3, .lba_align = 8, .io_count = 5, .lba_random = false}, kNs);
+    const auto ios = draw(plan, 5);
+    for (std::size_t i = 0; i < 5; i++) {
+        EXPECT_EQ(ios[i].slba, 8 * i) << i;
+        EXPECT_EQ(ios[i].nlb, 3u);
+    }
+    EXPECT_NE(plan.sequential_gap().find("io_size 3 is not a multiple of lba_align 8"),
+              std::string::npos)
+        << plan.sequential_gap();
+}
+
+TEST(IoWorkerPlan, SequentialAlignedStepsAndUnalignedRegionStart)
+{
+    // A step below the alignment rounds up to it; so does a region's start.
+    IoPlan step({.io_size = 8, .lba_align = 8, .io_count = 3, .lba_random = false, .lba_step = 4},
+                kNs);
+    const auto a = draw(step, 3);
+    EXPECT_EQ(a[0].slba, 0u);
+    EXPECT_EQ(a[1].slba, 8u);
+    EXPECT_EQ(a[2].slba, 16u);
+    EXPECT_NE(step.sequential_gap().find("lba_step 4"), std::string::npos);
+
+    IoPlan region({.io_size = 8, .lba_align = 8, .lba_random = false, .region_start = 3,
+                   .region_end = 40},
+                  kNs);
+    const auto b = draw(region, 4);
+    EXPECT_EQ(b[0].slba, 8u);
+    EXPECT_EQ(b[3].slba, 32u);
+    EXPECT_TRUE(region.pass_complete());
+    EXPECT_TRUE(region.sequential_gap().empty());  // io_size 8 is a multiple of 8
+
+    IoPlan random({.io_size = 3, .lba_align = 8, .io_count = 3}, kNs);
+    EXPECT_TRUE(random.sequential_gap().empty());  // random I/O has no sequence to gap
+}
+
 TEST(IoWorkerPlan, LbaRandomPercentageMixesSequentialAndRandom)
 {
     // lba_random=50: half the commands continue the sequential stream, half

@@ -59,7 +59,7 @@ TEST(IoArgs, OneDefaultJobWithIoWorkerDefaults)
 TEST(IoArgs, EveryIoWorkerParameter)
 {
     const auto c = P({"--io_size", "8:50,16:25,256:25", "--lba_align=8", "--time", "1.5",
-                      "--io_count", "0x100", "--lba_count", "4096", "--lba_random", "30",
+                      "--io_count", "0x100", "--lba_count", "4096", "--lba_random", "0",
                       "--lba_start", "10", "--lba_step", "-8", "--start_time", "1700000000.5",
                       "--read_percentage", "70", "--op_percentage", "2:60.5,1:39.5",
                       "--qdepth", "32", "--qprio", "2", "--region_start", "0,1000",
@@ -77,7 +77,8 @@ TEST(IoArgs, EveryIoWorkerParameter)
     EXPECT_DOUBLE_EQ(a.time, 1.5);
     EXPECT_EQ(a.io_count, 256u);
     EXPECT_EQ(a.lba_count, 4096u);
-    EXPECT_EQ(a.lba_random.percent(), 30);
+    EXPECT_EQ(a.lba_random.percent(), 0);  // lba_step is for sequential I/O
+    EXPECT_EQ(parse_lba_random("30").percent(), 30);
     EXPECT_EQ(a.lba_start, 10u);
     EXPECT_EQ(a.lba_step, -8);
     EXPECT_DOUBLE_EQ(*a.start_time, 1700000000.5);
@@ -177,7 +178,7 @@ TEST(IoArgs, BadInputIsNamed)
     EXPECT_NE(usage_error({"--sgl_percentage", "101"}).find("above 100"), std::string::npos);
     EXPECT_NE(usage_error({"--time"}).find("--time needs a value"), std::string::npos);
     EXPECT_NE(usage_error({"--time", "-1"}).find("negative"), std::string::npos);
-    EXPECT_NE(usage_error({"--qdepth", "4"}).find("never end"), std::string::npos);
+    EXPECT_NE(usage_error({"--qdepth", "4"}).find("would never end"), std::string::npos);
     EXPECT_NE(usage_error({"--stonewall"}).find("after --job"), std::string::npos);
     EXPECT_NE(usage_error({"--job", "a", "--job", "a"}).find("two jobs"), std::string::npos);
     EXPECT_NE(usage_error({"--verify", "maybe"}).find("not true or false"), std::string::npos);
@@ -188,6 +189,93 @@ TEST(IoArgs, BadInputIsNamed)
     EXPECT_NE(usage_error({"extra"}).find("unexpected argument 'extra'"), std::string::npos);
     const std::vector<std::string> line{"--time", "1"};
     EXPECT_THROW(parse(line, "", ""), UsageError);  // no device anywhere
+}
+
+// PyNVMe3's IO models, section 1.1, region_end: sequential I/O with neither
+// time nor io_count makes one pass over the region.
+TEST(IoArgs, SequentialWithoutLimitIsOnePass)
+{
+    const auto c = P({"--lba_random", "false", "--region_start", "0x10", "--region_end", "0x100"});
+    EXPECT_EQ(c.jobs[0].args.lba_random.percent(), 0);
+    EXPECT_EQ(usage_error({"--lba_random", "false"}), "(accepted)");
+    EXPECT_NE(usage_error({"--lba_random", "50"}).find("would never end"), std::string::npos);
+    EXPECT_NE(usage_error({"--job", "r", "--lba_random", "true"}).find("job 'r': "), std::string::npos);
+}
+
+TEST(IoArgs, OpcodeNames)
+{
+    const auto c = P({"--op_percentage", "read:50,write:30,dsm:10,flush:10", "--time", "1",
+                      "--output_percentile_latency_opcode", "write", "--io_sequence",
+                      "0:8:read:0,8:8:0x01:100"});
+    const auto& a = c.jobs[0].args;
+    EXPECT_EQ(a.op_percentage, (std::map<std::uint8_t, double>{{2, 50}, {1, 30}, {9, 10}, {0, 10}}));
+    EXPECT_EQ(a.output_percentile_latency_opcode, std::uint8_t{1});
+    ASSERT_EQ(a.io_sequence.size(), 2u);
+    EXPECT_EQ(a.io_sequence[0].opcode, 2);
+    EXPECT_EQ(a.io_sequence[1].opcode, 1);
+    EXPECT_EQ(parse_opcode("write_zeroes", "x"), 8);
+    EXPECT_EQ(parse_opcode("verify", "x"), 0x0c);
+    EXPECT_EQ(parse_opcode("compare", "x"), 5);
+    const std::string bad = usage_error({"--op_percentage", "reed:100", "--time", "1"});
+    EXPECT_NE(bad.find("'reed' is not an opcode"), std::string::npos) << bad;
+    EXPECT_NE(bad.find("read"), std::string::npos) << bad;
+}
+
+TEST(IoArgs, NegativeNumbersSaySo)
+{
+    const std::string q = usage_error({"--qdepth", "-1", "--time", "1"});
+    EXPECT_NE(q.find("--qdepth '-1'"), std::string::npos) << q;
+    EXPECT_NE(q.find("number of commands in flight, 1 or more"), std::string::npos) << q;
+    EXPECT_EQ(q.find("not a number"), std::string::npos) << q;
+    EXPECT_NE(usage_error({"--io_count", "-5"}).find("--io_count '-5' is negative"), std::string::npos);
+}
+
+TEST(IoArgs, HelpShowsDefaults)
+{
+    const std::string u = usage();
+    EXPECT_NE(u.find("--qdepth N\n        default: 63\n"), std::string::npos) << u;
+    EXPECT_NE(u.find("--io_size N | N,N,... | N:W,N:W,... | range(A,B)\n        default: 8\n"),
+              std::string::npos);
+    EXPECT_NE(u.find("--slow_latency MICROSECONDS\n        default: 1000000\n"), std::string::npos);
+    EXPECT_NE(u.find("--exit_on_error true | false\n        default: true\n"), std::string::npos);
+    EXPECT_NE(u.find("default: 1,5,10,25,50,75,90,95,99,99.5,99.9,99.99\n"), std::string::npos);
+    EXPECT_NE(u.find("--cmdlog-order"), std::string::npos);
+    // Every job option shows one.
+    std::size_t options = 0, defaults = 0;
+    for (std::size_t at = 0; (at = u.find("\n  --", at)) != std::string::npos; at++)
+        options++;
+    for (std::size_t at = 0; (at = u.find("default: ", at)) != std::string::npos; at++)
+        defaults++;
+    EXPECT_GE(defaults, 33u);
+    EXPECT_LE(defaults, options);
+}
+
+TEST(IoArgs, CmdlogOrder)
+{
+    EXPECT_FALSE(P({"--time", "1"}).cmdlog_in_submission_order);
+    EXPECT_TRUE(P({"--time", "1", "--cmdlog-order", "submission"}).cmdlog_in_submission_order);
+    EXPECT_NE(usage_error({"--time", "1", "--cmdlog_order", "sent"}).find("completion or submission"),
+              std::string::npos);
+}
+
+// What the library refuses without a device fails with exit 2 before the
+// device is opened: a device that does not exist is never looked for.
+TEST(IoArgs, DeviceFreeChecksComeBeforeTheDevice)
+{
+    for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+             {"--op_percentage", "2:30,1:30", "--time", "1"},
+             {"--qdepth", "0", "--time", "1"},
+             {"--lba_step", "8", "--time", "1"},
+             {"--distribution", "1,2,3", "--time", "1"},
+             {"--region_start", "0x100", "--region_end", "0x10", "--time", "1"},
+             {"--ptype", "7", "--time", "1"},
+         }) {
+        std::vector<std::string> line{"--pciaddr", "0000:ff:1f.7"};
+        line.insert(line.end(), bad.begin(), bad.end());
+        EXPECT_NE(usage_error(line).find("job 'job': "), std::string::npos)
+            << bad[0] << ": " << usage_error(line);
+        EXPECT_EQ(run_line(line), kExitUsage) << bad[0];
+    }
 }
 
 TEST(IoArgs, ExitStatusTwoOnBadInputZeroOnHelp)

@@ -2,6 +2,7 @@
 #include "io_cli.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -13,7 +14,23 @@
 namespace nvmetest::io {
 namespace {
 
-using ctl::parse_number;
+// I/O opcode names, as nvme-cli and the NVM Command Set specification name
+// the commands (Figure "Opcodes for NVM Commands").
+constexpr std::pair<std::string_view, std::uint8_t> kIoOpcodeNames[] = {
+    {"flush", 0x00},        {"write", 0x01},  {"read", 0x02},       {"write_uncorrectable", 0x04},
+    {"compare", 0x05},      {"write_zeroes", 0x08}, {"dsm", 0x09},  {"deallocate", 0x09},
+    {"trim", 0x09},         {"verify", 0x0c}, {"copy", 0x19},
+};
+
+// nvmetest-ctl's number syntax; a negative value gets a sentence saying so
+// (ctl's parser would call it "not a number").
+std::uint64_t parse_number(std::string_view text, std::string_view what)
+{
+    if (text.starts_with("-"))
+        throw UsageError(std::string(what) + " '" + std::string(text) +
+                         "' is negative: it takes a number >= 0");
+    return ctl::parse_number(text, what);
+}
 
 std::string quoted(std::string_view opt, std::string_view text)
 {
@@ -47,63 +64,89 @@ T as(std::string_view text, std::string_view what)
     return static_cast<T>(bounded(text, what, std::numeric_limits<T>::max()));
 }
 
-// A job option: its value's syntax (for usage()) and where it goes.
+// A job option: its value's syntax and default (for usage()) and where it goes.
 struct JobOption {
     std::string_view name;
     std::string_view syntax;
+    std::string def;
     std::function<void(JobSpec&, std::string_view, const std::string&)> set;
 };
+
+std::string decimal(double v)
+{
+    std::string t = std::to_string(v);
+    t.erase(t.find_last_not_of('0') + 1);
+    if (t.ends_with('.'))
+        t.pop_back();
+    return t;
+}
+
+// --qdepth: a count of commands in flight.  PyNVMe3 gives -1 no meaning,
+// and a depth cannot be negative: say what the value is instead.
+unsigned parse_qdepth(std::string_view v, const std::string& w)
+{
+    if (v.starts_with("-"))
+        throw UsageError(w + " '" + std::string(v) +
+                         "': the queue depth is the number of commands in flight, 1 or more "
+                         "(the queue has qdepth + 1 entries, at most CAP.MQES + 1); "
+                         "there is no 'as deep as the device allows' value");
+    return as<unsigned>(v, w);
+}
 
 const std::vector<JobOption>& job_options()
 {
     using S = std::string_view;
     using W = const std::string&;  // the option's name, "--io_size"
+    const IOWorkerArgs d{};
+    std::string percentiles;
+    for (double p : JobSpec{}.percentiles)
+        percentiles += (percentiles.empty() ? "" : ",") + decimal(p);
     static const std::vector<JobOption> table{
-        {"io_size", "N | N,N,... | N:W,N:W,... | range(A,B)",
+        {"io_size", "N | N,N,... | N:W,N:W,... | range(A,B)", "8",
          [](JobSpec& j, S v, W) { j.args.io_size = parse_io_size(v); }},
-        {"lba_align", "LBAS", [](JobSpec& j, S v, W w) { j.args.lba_align = parse_number(v, w); }},
-        {"time", "SECONDS", [](JobSpec& j, S v, W w) { j.args.time = parse_double(v, w); }},
-        {"io_count", "N", [](JobSpec& j, S v, W w) { j.args.io_count = parse_number(v, w); }},
-        {"lba_count", "N", [](JobSpec& j, S v, W w) { j.args.lba_count = parse_number(v, w); }},
-        {"lba_random", "true | false | PERCENT",
+        {"lba_align", "LBAS", std::to_string(d.lba_align), [](JobSpec& j, S v, W w) { j.args.lba_align = parse_number(v, w); }},
+        {"time", "SECONDS", "0 (no time limit)", [](JobSpec& j, S v, W w) { j.args.time = parse_double(v, w); }},
+        {"io_count", "N", "0 (unlimited)", [](JobSpec& j, S v, W w) { j.args.io_count = parse_number(v, w); }},
+        {"lba_count", "N", "0 (unlimited)", [](JobSpec& j, S v, W w) { j.args.lba_count = parse_number(v, w); }},
+        {"lba_random", "true | false | PERCENT", "true",
          [](JobSpec& j, S v, W) { j.args.lba_random = parse_lba_random(v); }},
-        {"lba_start", "LBA", [](JobSpec& j, S v, W w) { j.args.lba_start = parse_number(v, w); }},
-        {"lba_step", "LBAS (may be negative)",
+        {"lba_start", "LBA", "region_start", [](JobSpec& j, S v, W w) { j.args.lba_start = parse_number(v, w); }},
+        {"lba_step", "LBAS (may be negative)", "the size of the command (contiguous)",
          [](JobSpec& j, S v, W w) { j.args.lba_step = parse_signed(v, w); }},
-        {"start_time", "EPOCH_SECONDS",
+        {"start_time", "EPOCH_SECONDS", "now",
          [](JobSpec& j, S v, W w) { j.args.start_time = parse_double(v, w); }},
-        {"read_percentage", "0..100",
+        {"read_percentage", "0..100", std::to_string(d.read_percentage),
          [](JobSpec& j, S v, W w) { j.args.read_percentage = static_cast<int>(bounded(v, w, 100)); }},
-        {"op_percentage", "OPCODE:PERCENT,...",
+        {"op_percentage", "OPCODE:PERCENT,... (OPCODE: a number or read, write, ...)", "from read_percentage",
          [](JobSpec& j, S v, W) { j.args.op_percentage = parse_op_percentage(v); }},
-        {"sgl_percentage", "0..100",
+        {"sgl_percentage", "0..100", std::to_string(d.sgl_percentage),
          [](JobSpec& j, S v, W w) { j.args.sgl_percentage = static_cast<unsigned>(bounded(v, w, 100)); }},
-        {"qdepth", "N", [](JobSpec& j, S v, W w) { j.args.qdepth = as<unsigned>(v, w); }},
-        {"qprio", "0..3", [](JobSpec& j, S v, W w) { j.args.qprio = static_cast<unsigned>(bounded(v, w, 3)); }},
-        {"region_start", "LBA[,LBA...]",
+        {"qdepth", "N", std::to_string(d.qdepth), [](JobSpec& j, S v, W w) { j.args.qdepth = parse_qdepth(v, w); }},
+        {"qprio", "0..3", std::to_string(d.qprio), [](JobSpec& j, S v, W w) { j.args.qprio = static_cast<unsigned>(bounded(v, w, 3)); }},
+        {"region_start", "LBA[,LBA...]", "0",
          [](JobSpec& j, S v, W w) { j.args.region_start = parse_lba_list(v, w); }},
-        {"region_end", "LBA[,LBA...]",
+        {"region_end", "LBA[,LBA...]", "the capacity",
          [](JobSpec& j, S v, W w) { j.args.region_end = parse_lba_list(v, w); }},
-        {"iops", "N", [](JobSpec& j, S v, W w) { j.args.iops = as<std::uint32_t>(v, w); }},
-        {"io_flags", "0xFLAGS", [](JobSpec& j, S v, W w) { j.args.io_flags = as<std::uint16_t>(v, w); }},
-        {"distribution", "100 weights W,W,... summing to 10000",
+        {"iops", "N", "0 (unlimited)", [](JobSpec& j, S v, W w) { j.args.iops = as<std::uint32_t>(v, w); }},
+        {"io_flags", "0xFLAGS", std::to_string(d.io_flags), [](JobSpec& j, S v, W w) { j.args.io_flags = as<std::uint16_t>(v, w); }},
+        {"distribution", "100 weights W,W,... summing to 10000", "uniform",
          [](JobSpec& j, S v, W w) {
              j.args.distribution.clear();
              for (auto part : split(v, ','))
                  j.args.distribution.push_back(as<std::uint32_t>(part, w));
          }},
-        {"pvalue", "N", [](JobSpec& j, S v, W w) { j.args.pvalue = parse_number(v, w); }},
-        {"ptype", "N", [](JobSpec& j, S v, W w) { j.args.ptype = as<std::uint32_t>(v, w); }},
-        {"io_sequence", "SLBA:NLB:OPCODE:TIME_US,...",
+        {"pvalue", "N", std::to_string(d.pvalue), [](JobSpec& j, S v, W w) { j.args.pvalue = parse_number(v, w); }},
+        {"ptype", "N", "0xbeef (random data)", [](JobSpec& j, S v, W w) { j.args.ptype = as<std::uint32_t>(v, w); }},
+        {"io_sequence", "SLBA:NLB:OPCODE:TIME_US,...", "none",
          [](JobSpec& j, S v, W) { j.args.io_sequence = parse_io_sequence(v); }},
-        {"slow_latency", "MICROSECONDS",
+        {"slow_latency", "MICROSECONDS", std::to_string(d.slow_latency),
          [](JobSpec& j, S v, W w) { j.args.slow_latency = parse_number(v, w); }},
-        {"exit_on_error", "true | false",
+        {"exit_on_error", "true | false", d.exit_on_error ? "true" : "false",
          [](JobSpec& j, S v, W w) { j.args.exit_on_error = parse_bool(v, w); }},
-        {"verify_disable", "true | false",
+        {"verify_disable", "true | false", d.verify_disable ? "true" : "false",
          [](JobSpec& j, S v, W w) { j.args.verify_disable = parse_bool(v, w); }},
-        {"cpu_id", "CPU", [](JobSpec& j, S v, W w) { j.args.cpu_id = as<unsigned>(v, w); }},
-        {"output_percentile_latency", "PERCENT,...",
+        {"cpu_id", "CPU", "any", [](JobSpec& j, S v, W w) { j.args.cpu_id = as<unsigned>(v, w); }},
+        {"output_percentile_latency", "PERCENT,...", percentiles,
          [](JobSpec& j, S v, W w) {
              j.percentiles.clear();
              for (auto part : split(v, ',')) {
@@ -113,15 +156,15 @@ const std::vector<JobOption>& job_options()
                  j.percentiles.push_back(p);
              }
          }},
-        {"output_percentile_latency_opcode", "OPCODE",
-         [](JobSpec& j, S v, W w) { j.args.output_percentile_latency_opcode = as<std::uint8_t>(v, w); }},
-        {"output_cmdlog_list", "RECORDS",
+        {"output_percentile_latency_opcode", "OPCODE", "every opcode",
+         [](JobSpec& j, S v, W w) { j.args.output_percentile_latency_opcode = parse_opcode(v, w); }},
+        {"output_cmdlog_list", "RECORDS", "0 (none)",
          [](JobSpec& j, S v, W w) { j.cmdlog_size = bounded(v, w, 1'000'000); }},
-        {"cmdlog_error_only", "true | false",
+        {"cmdlog_error_only", "true | false", d.cmdlog_error_only ? "true" : "false",
          [](JobSpec& j, S v, W w) { j.args.cmdlog_error_only = parse_bool(v, w); }},
-        {"idle_spin_us", "MICROSECONDS (nvmetest's own; -1: never block)",
+        {"idle_spin_us", "MICROSECONDS (nvmetest's own; -1: never block)", "-1 at qdepth 1 or 2, else 10",
          [](JobSpec& j, S v, W w) { j.args.idle_spin_us = parse_signed(v, w); }},
-        {"nsid", "NSID", [](JobSpec& j, S v, W w) {
+        {"nsid", "NSID", std::to_string(JobSpec{}.nsid), [](JobSpec& j, S v, W w) {
              j.nsid = as<std::uint32_t>(v, w);
              if (j.nsid == 0)
                  throw UsageError(w + " 0 is not a namespace: namespaces count from 1");
@@ -231,6 +274,21 @@ LbaList parse_lba_list(std::string_view text, std::string_view what)
     return LbaList(std::move(lbas));
 }
 
+std::uint8_t parse_opcode(std::string_view text, std::string_view what)
+{
+    for (const auto& [name, opcode] : kIoOpcodeNames)
+        if (text == name)
+            return opcode;
+    if (!text.empty() && std::isalpha(static_cast<unsigned char>(text[0]))) {
+        std::string names;
+        for (const auto& n : kIoOpcodeNames)
+            names += (names.empty() ? "" : ", ") + std::string(n.first);
+        throw UsageError(std::string(what) + " '" + std::string(text) +
+                         "' is not an opcode: give a number (2, 0x02) or one of " + names);
+    }
+    return as<std::uint8_t>(text, what);
+}
+
 std::map<std::uint8_t, double> parse_op_percentage(std::string_view text)
 {
     const std::string what = "--op_percentage";
@@ -238,8 +296,9 @@ std::map<std::uint8_t, double> parse_op_percentage(std::string_view text)
     for (auto part : split(text, ',')) {
         const auto colon = part.find(':');
         if (colon == std::string_view::npos)
-            throw UsageError(quoted("op_percentage", text) + ": write OPCODE:PERCENT pairs, e.g. 2:70,1:30");
-        const auto opcode = as<std::uint8_t>(part.substr(0, colon), what);
+            throw UsageError(quoted("op_percentage", text) +
+                             ": write OPCODE:PERCENT pairs, e.g. 2:70,1:30 or read:70,write:30");
+        const auto opcode = parse_opcode(part.substr(0, colon), what);
         if (!ops.emplace(opcode, parse_double(part.substr(colon + 1), what)).second)
             throw UsageError(quoted("op_percentage", text) + ": opcode " + std::to_string(opcode) +
                              " is given twice");
@@ -257,7 +316,7 @@ std::vector<IoSequenceEntry> parse_io_sequence(std::string_view text)
             throw UsageError(quoted("io_sequence", text) + ": each command is SLBA:NLB:OPCODE:TIME_US");
         seq.push_back({.slba = parse_number(fields[0], what),
                        .nlb = as<std::uint32_t>(fields[1], what),
-                       .opcode = as<std::uint8_t>(fields[2], what),
+                       .opcode = parse_opcode(fields[2], what),
                        .time_sent_us = parse_number(fields[3], what)});
     }
     return seq;
@@ -292,7 +351,8 @@ ToolConfig parse(std::span<const std::string> argv, std::string_view env_pciaddr
             continue;
         }
         static const std::vector<std::string_view> kToolOptions{
-            "job", "pciaddr", "verify", "json", "html", "output_format", "seed", "progress"};
+            "job",  "pciaddr",  "verify",  "json",         "html",
+            "output_format", "seed", "progress", "cmdlog_order"};
         if (std::find(kToolOptions.begin(), kToolOptions.end(), opt.name) == kToolOptions.end() &&
             !find_job_option(opt.name))
             throw UsageError("unknown option " + dashed + " (nvmetest-io --help lists them)");
@@ -330,6 +390,10 @@ ToolConfig parse(std::span<const std::string> argv, std::string_view env_pciaddr
             cfg.progress = v == "always" ? ProgressMode::kAlways
                            : v == "never" ? ProgressMode::kNever
                                           : ProgressMode::kAuto;
+        } else if (opt.name == "cmdlog_order") {
+            if (v != "completion" && v != "submission")
+                throw UsageError("--cmdlog-order '" + v + "': completion or submission");
+            cfg.cmdlog_in_submission_order = v == "submission";
         } else if (opt.name == "seed") {
             cfg.seed = parse_number(v, dashed);
             cfg.seed_given = true;
@@ -354,11 +418,15 @@ ToolConfig parse(std::span<const std::string> argv, std::string_view env_pciaddr
     if (cfg.pciaddr.empty())
         throw UsageError("no device: pass --pciaddr 0000:01:00.0, or set NVMETEST_PCIADDR "
                          "(tests/vm/nvmetest-vm sets NVMETEST_DUT)");
-    for (const auto& j : cfg.jobs)
-        if (j.args.time == 0 && j.args.io_count == 0 && j.args.lba_count == 0 &&
-            j.args.io_sequence.empty())
-            throw UsageError("job '" + j.name + "' would never end: give --time, --io_count or "
-                             "--lba_count");
+    // Whatever the library can refuse without the device fails here, before
+    // the device is opened (exit 2, not a failure to open it).
+    for (const auto& j : cfg.jobs) {
+        try {
+            check_ioworker_args(j.args);
+        } catch (const UsageError& e) {
+            throw UsageError("job '" + j.name + "': " + e.what());
+        }
+    }
     return cfg;
 }
 
@@ -368,8 +436,9 @@ std::string usage()
         "usage: nvmetest-io [--pciaddr BDF] [tool options] [job options]\n"
         "                   [--job NAME [--stonewall] [job options]]...\n"
         "\n"
-        "Runs IOWorkers (seed 002) on an NVMe device bound to nvmetest: one per job,\n"
-        "concurrently; a job with --stonewall starts when the earlier ones have ended.\n"
+        "Runs IOWorkers (PyNVMe3's IO models) on an NVMe device bound to nvmetest: one\n"
+        "per job, concurrently; a job with --stonewall starts when the earlier ones\n"
+        "have ended.\n"
         "Job options before the first --job are defaults of every job.\n"
         "\n"
         "tool options:\n"
@@ -385,14 +454,15 @@ std::string usage()
         "                          terminal too, one plain line per second\n"
         "  --quiet                 --progress never\n"
         "  --seed N                random seed of the workloads (default: chosen, printed)\n"
+        "  --cmdlog-order completion|submission\n"
+        "                          order of output_cmdlog_list's records: completion\n"
+        "                          (default, as PyNVMe3 keeps them) or submission\n"
         "  --help                  this text\n"
         "\n"
         "job options (IOWorker parameters, same names, units and defaults as PyNVMe3):\n";
-    for (const auto& o : job_options()) {
-        std::string line = "  --" + std::string(o.name) + " ";
-        line += o.syntax;
-        u += line + "\n";
-    }
+    for (const auto& o : job_options())
+        u += "  --" + std::string(o.name) + " " + std::string(o.syntax) + "\n" +
+             "        default: " + o.def + "\n";
     u += "  --stonewall             (after --job) wait for the earlier jobs to end\n"
          "\n"
          "'-' and '_' are the same in option names; --opt=value equals --opt value.\n"

@@ -8,7 +8,8 @@
 //
 // Options before the first --job are defaults of every job; each --job NAME
 // starts a job that inherits them.  Without --job there is one job, "job".
-// Every IOWorkerArgs parameter is an option of the same name (seed 002);
+// Every IOWorkerArgs parameter is an option of the same name (PyNVMe3's IO
+// models, section 1.1);
 // '-' and '_' are the same in option names, "--opt=value" and "--opt value"
 // are the same.
 #ifndef NVMETEST_IO_CLI_H
@@ -62,6 +63,8 @@ struct ToolConfig {
     ProgressMode progress = ProgressMode::kAuto;  // --progress (--quiet: kNever)
     std::uint64_t seed = 0;     // --seed (0: chosen by nvmetest::seed())
     bool seed_given = false;
+    // --cmdlog-order submission: output_cmdlog_list sorted by sent_index.
+    bool cmdlog_in_submission_order = false;
     bool help = false;
     std::vector<JobSpec> jobs;
 };
@@ -76,7 +79,8 @@ ToolConfig parse(std::span<const std::string> argv, std::string_view env_pciaddr
 IoSize parse_io_size(std::string_view text);             // 8 | 8,16,256 | 8:50,16:50 | range(1,8)
 LbaRandom parse_lba_random(std::string_view text);       // true | false | 0..100
 LbaList parse_lba_list(std::string_view text, std::string_view what);  // 0 | 0,1000
-std::map<std::uint8_t, double> parse_op_percentage(std::string_view text);  // 2:50,1:50
+std::uint8_t parse_opcode(std::string_view text, std::string_view what);  // 2 | 0x02 | read
+std::map<std::uint8_t, double> parse_op_percentage(std::string_view text);  // 2:50,1:50 | read:50,write:50
 std::vector<IoSequenceEntry> parse_io_sequence(std::string_view text);  // slba:nlb:op:us,...
 bool parse_bool(std::string_view text, std::string_view what);
 double parse_double(std::string_view text, std::string_view what);

@@ -127,8 +127,14 @@ RunReport run_jobs(const ToolConfig& cfg, ProgressOutput progress)
         }
         if (progress.out && progress.in_place)
             std::fprintf(progress.out, "\r\033[K");
-        for (std::size_t i = begin; i < end; i++)
+        for (std::size_t i = begin; i < end; i++) {
             run.jobs[i].result = workers[i].close();
+            if (cfg.cmdlog_in_submission_order)
+                std::sort(run.jobs[i].cmdlog.begin(), run.jobs[i].cmdlog.end(),
+                          [](const IOWorkerCmdlogRecord& a, const IOWorkerCmdlogRecord& b) {
+                              return a.sent_index < b.sent_index;
+                          });
+        }
     }
     return run;
 }

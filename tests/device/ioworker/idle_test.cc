@@ -14,6 +14,7 @@
 #include <nvmetest/fixtures.h>
 #include <nvmetest/ioworker.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -32,8 +33,11 @@ TEST_F(Nvme0n1Test, IoWorkerAtItsRateLimitSleepsBetweenCommands)
                        .close();
     std::printf("[ IDLE     ] iops 1000: cpu_usage %.3f\n", r.cpu_usage);
     EXPECT_EQ(r.error, 0);
-    EXPECT_GE(r.io_count_read, 1980u);  // the limit still holds to 1%
-    EXPECT_LE(r.io_count_read, 2020u);
+    // The limit still holds, to 2.5%: iops is a ceiling, and a worker held up
+    // longer than 100 ms (a loaded host pausing the guest) does not make that
+    // time up (libnvmetest/ioworker/rate_limiter.h).
+    EXPECT_GE(r.io_count_read, 1950u);
+    EXPECT_LE(r.io_count_read, 2000u);
     EXPECT_GT(r.cpu_usage, 0.0);
     EXPECT_LT(r.cpu_usage, 0.5);
 }
@@ -59,6 +63,26 @@ TEST_F(Nvme0n1Test, IoWorkerAtQd1BlocksOnItsInterrupt)
     std::printf("[ IDLE     ] qd1 256k polling: cpu_usage %.3f\n", p.cpu_usage);
     EXPECT_EQ(p.error, 0);
     EXPECT_GT(p.cpu_usage, 0.9);
+}
+
+// cpu_usage is a share of the wall time: a polling worker never rests, and
+// over short runs the thread's CPU clock ran ahead of the wall clock (up to
+// 1.056 in a TCG guest) before the share was bounded.
+TEST_F(Nvme0n1Test, IoWorkerCpuUsageOfShortPollingRunsIsAtMostOne)
+{
+    double highest = 0;
+    for (int i = 0; i < 40; i++) {
+        const auto r = nvme0n1.ioworker({.io_size = 8, .io_count = 50 + 10 * static_cast<unsigned>(i),
+                                         .qdepth = 1, .idle_spin_us = -1})
+                           .start()
+                           .close();
+        ASSERT_EQ(r.error, 0);
+        EXPECT_GE(r.cpu_usage, 0.0);
+        EXPECT_LE(r.cpu_usage, 1.0) << "run " << i << ", " << r.mseconds << " ms";
+        highest = std::max(highest, r.cpu_usage);
+    }
+    std::printf("[ IDLE     ] short polling runs: highest cpu_usage %.4f\n", highest);
+    EXPECT_GT(highest, 0.9);  // it polled: nearly all of its time
 }
 
 TEST_F(Nvme0n1Test, IoWorkerSleepingUntilItsNextCommandEndsAtItsTimeLimit)
