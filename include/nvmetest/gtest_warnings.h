@@ -20,6 +20,8 @@
 #ifndef NVMETEST_GTEST_WARNINGS_H
 #define NVMETEST_GTEST_WARNINGS_H
 
+#include "nvmetest/cxx20.h"
+
 #include "nvmetest/warnings.h"
 
 #include <cstdio>
