@@ -4,6 +4,8 @@
 #ifndef NVMETEST_BAR_H
 #define NVMETEST_BAR_H
 
+#include "nvmetest/cxx20.h"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>

@@ -4,6 +4,8 @@
 #ifndef NVMETEST_BDF_H
 #define NVMETEST_BDF_H
 
+#include "nvmetest/cxx20.h"
+
 #include <compare>
 #include <cstdint>
 #include <optional>

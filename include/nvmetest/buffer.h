@@ -50,6 +50,8 @@
 #ifndef NVMETEST_BUFFER_H
 #define NVMETEST_BUFFER_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>

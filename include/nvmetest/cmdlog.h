@@ -7,6 +7,8 @@
 #ifndef NVMETEST_CMDLOG_H
 #define NVMETEST_CMDLOG_H
 
+#include "nvmetest/cxx20.h"
+
 #include <chrono>
 #include <cstdint>
 #include <string>

@@ -44,6 +44,8 @@
 #ifndef NVMETEST_CONTROLLER_H
 #define NVMETEST_CONTROLLER_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>

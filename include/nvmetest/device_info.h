@@ -5,6 +5,8 @@
 #ifndef NVMETEST_DEVICE_INFO_H
 #define NVMETEST_DEVICE_INFO_H
 
+#include "nvmetest/cxx20.h"
+
 #include <array>
 #include <cstdint>
 #include <optional>

@@ -5,6 +5,8 @@
 #ifndef NVMETEST_DMA_H
 #define NVMETEST_DMA_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

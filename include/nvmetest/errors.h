@@ -8,6 +8,8 @@
 #ifndef NVMETEST_ERRORS_H
 #define NVMETEST_ERRORS_H
 
+#include "nvmetest/cxx20.h"
+
 #include <stdexcept>
 #include <string>
 #include <string_view>

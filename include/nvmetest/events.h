@@ -6,6 +6,8 @@
 #ifndef NVMETEST_EVENTS_H
 #define NVMETEST_EVENTS_H
 
+#include "nvmetest/cxx20.h"
+
 #include <chrono>
 #include <cstdint>
 #include <memory>

@@ -5,6 +5,8 @@
 #ifndef NVMETEST_HEX_DIGIT_H
 #define NVMETEST_HEX_DIGIT_H
 
+#include "nvmetest/cxx20.h"
+
 namespace nvmetest {
 
 // 0..15 for '0'-'9', 'a'-'f' and 'A'-'F'; -1 for any other character.

@@ -76,6 +76,8 @@
 #ifndef NVMETEST_IOWORKER_H
 #define NVMETEST_IOWORKER_H
 
+#include "nvmetest/cxx20.h"
+
 #include <array>
 #include <cstdint>
 #include <initializer_list>

@@ -5,6 +5,8 @@
 #ifndef NVMETEST_IRQ_H
 #define NVMETEST_IRQ_H
 
+#include "nvmetest/cxx20.h"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

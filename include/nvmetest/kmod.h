@@ -4,6 +4,8 @@
 #ifndef NVMETEST_KMOD_H
 #define NVMETEST_KMOD_H
 
+#include "nvmetest/cxx20.h"
+
 #include "nvmetest/bar.h"
 #include "nvmetest/bdf.h"
 #include "nvmetest/device_info.h"

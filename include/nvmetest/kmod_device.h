@@ -9,6 +9,8 @@
 #ifndef NVMETEST_KMOD_DEVICE_H
 #define NVMETEST_KMOD_DEVICE_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>

@@ -10,6 +10,8 @@
 #ifndef NVMETEST_METAMODE_H
 #define NVMETEST_METAMODE_H
 
+#include "nvmetest/cxx20.h"
+
 #include "nvmetest/meta/prp.h"
 #include "nvmetest/meta/queues.h"
 #include "nvmetest/meta/sgl.h"

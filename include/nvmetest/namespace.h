@@ -37,6 +37,8 @@
 #ifndef NVMETEST_NAMESPACE_H
 #define NVMETEST_NAMESPACE_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -23,6 +23,8 @@
 #ifndef NVMETEST_PATTERN_H
 #define NVMETEST_PATTERN_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

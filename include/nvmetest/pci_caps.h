@@ -7,6 +7,8 @@
 #ifndef NVMETEST_PCI_CAPS_H
 #define NVMETEST_PCI_CAPS_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>

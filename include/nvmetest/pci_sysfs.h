@@ -9,6 +9,8 @@
 #ifndef NVMETEST_PCI_SYSFS_H
 #define NVMETEST_PCI_SYSFS_H
 
+#include "nvmetest/cxx20.h"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>

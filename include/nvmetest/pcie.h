@@ -12,6 +12,8 @@
 #ifndef NVMETEST_PCIE_H
 #define NVMETEST_PCIE_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>

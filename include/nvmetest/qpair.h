@@ -30,6 +30,8 @@
 #ifndef NVMETEST_QPAIR_H
 #define NVMETEST_QPAIR_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>

@@ -15,6 +15,8 @@
 #ifndef NVMETEST_RANDOM_H
 #define NVMETEST_RANDOM_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <limits>
 #include <span>

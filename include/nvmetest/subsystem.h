@@ -39,6 +39,8 @@
 #ifndef NVMETEST_SUBSYSTEM_H
 #define NVMETEST_SUBSYSTEM_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -24,6 +24,8 @@
 #ifndef NVMETEST_VERIFY_H
 #define NVMETEST_VERIFY_H
 
+#include "nvmetest/cxx20.h"
+
 #include "nvmetest/verify_checksum.h"
 #include "nvmetest/verify_locks.h"
 #include "nvmetest/verify_map.h"

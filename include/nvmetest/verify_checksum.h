@@ -18,6 +18,8 @@
 #ifndef NVMETEST_VERIFY_CHECKSUM_H
 #define NVMETEST_VERIFY_CHECKSUM_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

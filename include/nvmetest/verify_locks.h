@@ -9,6 +9,8 @@
 #ifndef NVMETEST_VERIFY_LOCKS_H
 #define NVMETEST_VERIFY_LOCKS_H
 
+#include "nvmetest/cxx20.h"
+
 #include "nvmetest/verify_map.h"
 
 #include <cstdint>

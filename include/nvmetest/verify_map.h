@@ -21,6 +21,8 @@
 #ifndef NVMETEST_VERIFY_MAP_H
 #define NVMETEST_VERIFY_MAP_H
 
+#include "nvmetest/cxx20.h"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>

@@ -12,6 +12,8 @@
 #ifndef NVMETEST_WARNINGS_H
 #define NVMETEST_WARNINGS_H
 
+#include "nvmetest/cxx20.h"
+
 #include "nvmetest/errors.h"
 
 #include <chrono>

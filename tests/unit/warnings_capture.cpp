@@ -115,6 +115,12 @@ TEST_F(Warnings, ExpectWarnsFailsWithoutWarning) {
     EXPECT_NONFATAL_FAILURE(EXPECT_WARNS(warn_status(), "("), "invalid regex");
 }
 
+TEST_F(Warnings, EveryMatchingWarningIsCaught) {
+    EXPECT_WARNS((warn_status(), warn_other(), warn_status()), "00/01");
+    ASSERT_EQ(nvmetest::warning_count(), 1u);
+    EXPECT_EQ(nvmetest::warnings()[0].message, "AER notification is triggered");
+}
+
 TEST_F(Warnings, UnmatchedWarningsAreHandedOn) {
     EXPECT_WARNS((warn_other(), warn_status()), "00/01");
     ASSERT_EQ(nvmetest::warning_count(), 1u);

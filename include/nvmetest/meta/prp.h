@@ -28,6 +28,8 @@
 #ifndef NVMETEST_META_PRP_H
 #define NVMETEST_META_PRP_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,7 +46,8 @@ using PRP = Buffer;
 // goes on holds the next list's address (NVMe 2.0, section 4.1.1).
 constexpr std::size_t prp_chain_slot(std::uint64_t list_addr, std::size_t page = 4096) noexcept
 {
-    return (page - static_cast<std::size_t>(list_addr & (page - 1))) / 8 - 1;
+    const std::uint64_t used = list_addr & (page - 1);  // std::size_t is 64 bits here
+    return (page - used) / 8 - 1;
 }
 
 class PRPList {

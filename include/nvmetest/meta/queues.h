@@ -45,6 +45,8 @@
 #ifndef NVMETEST_META_QUEUES_H
 #define NVMETEST_META_QUEUES_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>

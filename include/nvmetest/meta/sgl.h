@@ -14,6 +14,8 @@
 #ifndef NVMETEST_META_SGL_H
 #define NVMETEST_META_SGL_H
 
+#include "nvmetest/cxx20.h"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>

@@ -16,6 +16,8 @@
 #ifndef NVMETEST_META_SQE_H
 #define NVMETEST_META_SQE_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 

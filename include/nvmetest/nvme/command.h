@@ -7,6 +7,8 @@
 #ifndef NVMETEST_NVME_COMMAND_H
 #define NVMETEST_NVME_COMMAND_H
 
+#include "nvmetest/cxx20.h"
+
 #include "nvmetest/nvme/opcodes.h"
 #include "nvmetest/nvme/sgl.h"
 
@@ -131,9 +133,9 @@ struct Cqe {
     std::uint16_t status() const noexcept { return static_cast<std::uint16_t>(dw[3] >> 17); }
     // Phase and status as one 16-bit word (DW3 31:16), what PyNVMe3 callbacks call status1.
     std::uint16_t status1() const noexcept { return static_cast<std::uint16_t>(dw[3] >> 16); }
-    std::uint8_t sc() const noexcept { return status() & 0xff; }
-    std::uint8_t sct() const noexcept { return (status() >> 8) & 7; }
-    std::uint8_t crd() const noexcept { return (status() >> 11) & 3; }
+    std::uint8_t sc() const noexcept { return static_cast<std::uint8_t>(status() & 0xff); }
+    std::uint8_t sct() const noexcept { return static_cast<std::uint8_t>((status() >> 8) & 7); }
+    std::uint8_t crd() const noexcept { return static_cast<std::uint8_t>((status() >> 11) & 3); }
     bool more() const noexcept { return (status() >> 13) & 1; }
     bool dnr() const noexcept { return (status() >> 14) & 1; }
     bool ok() const noexcept { return (status() & 0x7ff) == 0; }

@@ -9,6 +9,8 @@
 #ifndef NVMETEST_NVME_DESCRIBE_H
 #define NVMETEST_NVME_DESCRIBE_H
 
+#include "nvmetest/cxx20.h"
+
 #include "nvmetest/nvme/command.h"
 
 #include <string>

@@ -5,6 +5,8 @@
 #ifndef NVMETEST_NVME_FEATURES_H
 #define NVMETEST_NVME_FEATURES_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <string_view>
 

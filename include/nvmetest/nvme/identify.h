@@ -5,6 +5,8 @@
 #ifndef NVMETEST_NVME_IDENTIFY_H
 #define NVMETEST_NVME_IDENTIFY_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

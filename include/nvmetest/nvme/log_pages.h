@@ -9,6 +9,8 @@
 #ifndef NVMETEST_NVME_LOG_PAGES_H
 #define NVMETEST_NVME_LOG_PAGES_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

@@ -7,6 +7,8 @@
 #ifndef NVMETEST_NVME_OPCODES_H
 #define NVMETEST_NVME_OPCODES_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <string_view>
 

@@ -7,6 +7,8 @@
 #ifndef NVMETEST_NVME_PRP_H
 #define NVMETEST_NVME_PRP_H
 
+#include "nvmetest/cxx20.h"
+
 #include "nvmetest/nvme/command.h"
 
 #include <cstddef>

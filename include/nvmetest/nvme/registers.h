@@ -6,6 +6,8 @@
 #ifndef NVMETEST_NVME_REGISTERS_H
 #define NVMETEST_NVME_REGISTERS_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -6,6 +6,8 @@
 #ifndef NVMETEST_NVME_SGL_H
 #define NVMETEST_NVME_SGL_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -53,7 +55,7 @@ struct SglDescriptor {
     }
     void set_length(std::uint32_t len) noexcept { dw[2] = len; }
     void set_id(std::uint8_t type, std::uint8_t subtype) noexcept {
-        dw[3] = (dw[3] & 0x00ffffffu) | std::uint32_t((type & 0xfu) << 4 | (subtype & 0xfu)) << 24;
+        dw[3] = (dw[3] & 0x00ffffffu) | ((type & 0xfu) << 4 | (subtype & 0xfu)) << 24;
     }
 
     // Builders for each descriptor type; subtype defaults to "address".

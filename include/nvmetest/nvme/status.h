@@ -7,6 +7,8 @@
 #ifndef NVMETEST_NVME_STATUS_H
 #define NVMETEST_NVME_STATUS_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstdint>
 #include <string>
 

@@ -7,6 +7,8 @@
 #ifndef NVMETEST_NVME_ZNS_H
 #define NVMETEST_NVME_ZNS_H
 
+#include "nvmetest/cxx20.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -248,8 +248,8 @@ TEST_F(Seed003Nvme0n1, WriteLba0)
 // completes the DSM and reports DLFEAT 001b ("deallocated blocks read as
 // zeroes"), but it deallocates only by discarding in its block backend, and
 // the VM harness's -blockdev file nodes leave "discard" at QEMU's default,
-// "ignore": the data stays.  (Were the harness to set discard=unmap, the read
-// would return zeroes and this test would say so.)
+// "ignore": the data stays.  Profile discard honours it: discard_test.cc sees
+// the LBAs read as zeroes there and the image give the blocks back.
 TEST_F(Seed003Pcie, Trim)
 {
     Controller nvme0(pcie);

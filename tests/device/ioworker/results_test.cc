@@ -8,6 +8,7 @@
 #include <numeric>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "qemu_throttle.h"
 
@@ -15,6 +16,21 @@ namespace {
 
 using nvmetest::IOWorkerResult;
 using nvmetest::testing::Nvme0n1Test;
+
+// Runs a worker under QEMU's throttle until it stops by itself (at most 60 s),
+// and lifts the throttle before close(): deleting the queue makes QEMU cancel
+// the commands it still holds, and it waits for each.
+IOWorkerResult run_throttled(nvmetest::Namespace& ns, nvmetest::IOWorkerArgs a,
+                             devtest::QemuThrottle& throttle)
+{
+    auto w = ns.ioworker(std::move(a));
+    w.start();
+    const auto t0 = std::chrono::steady_clock::now();
+    while (w.running() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    throttle.off();
+    return w.close();
+}
 
 TEST_F(Nvme0n1Test, IoWorkerIoCountResult)
 {
@@ -152,19 +168,10 @@ TEST_F(Nvme0n1Test, IoWorkerIoTimeoutIsErrorMinus3)
     nvme0n1.set_timeout_ms(0x02, 1);
     devtest::QemuThrottle throttle(ns_id, 20);
     ASSERT_TRUE(throttle.on()) << throttle.error();
-    const auto run = [&] {
-        auto w = nvme0n1.ioworker({.io_size = 256, .io_count = 2000, .qdepth = 32});
-        w.start();
-        const auto t0 = std::chrono::steady_clock::now();
-        while (w.running() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        // Unthrottled before close(): deleting the queue makes QEMU cancel
-        // the reads it still holds, and it waits for each.
-        throttle.off();
-        return w.close();
-    };
     nvmetest::IOWorkerResult r;
-    EXPECT_WARNS(r = run(), "timeout");
+    EXPECT_WARNS(r = run_throttled(nvme0n1, {.io_size = 256, .io_count = 2000, .qdepth = 32},
+                                   throttle),
+                 "timeout");
     EXPECT_FALSE(throttle.on()) << throttle.error();
     nvme0n1.set_timeout_ms(0x02, nvme0.timeout());
     EXPECT_EQ(r.error, nvmetest::kIOWorkerIoTimeout);
@@ -211,6 +218,28 @@ TEST_F(Nvme0n1Test, IoWorkerFuaWrites)
                        .close();
     EXPECT_EQ(r.error, 0);
     EXPECT_EQ(r.io_count_write, 200u);
+
+    // The bit reached the commands: the SQE the worker reports for its first
+    // error (a write timed out in QEMU's throttle, as in the -3 test) has
+    // FUA (CDW12 bit 30) set.  QEMU itself shows no sign of FUA.
+    const std::string ns_id = devtest::namespace_qdev_id(1);
+    ASSERT_FALSE(ns_id.empty()) << "QEMU's query-pci does not list " << nvmetest::testing::pciaddr();
+    nvme0n1.set_timeout_ms(0x01, 1);
+    devtest::QemuThrottle throttle(ns_id, 20);
+    ASSERT_TRUE(throttle.on()) << throttle.error();
+    IOWorkerResult t;
+    EXPECT_WARNS(t = run_throttled(nvme0n1,
+                                   {.io_size = 8, .io_count = 2000, .read_percentage = 0,
+                                    .qdepth = 32, .io_flags = 0x4000},
+                                   throttle),
+                 "timeout");
+    EXPECT_FALSE(throttle.on()) << throttle.error();
+    nvme0n1.set_timeout_ms(0x01, nvme0.timeout());
+    EXPECT_EQ(t.error, nvmetest::kIOWorkerIoTimeout);
+    EXPECT_EQ(t.error_cmd[0] & 0xff, 0x01u);
+    EXPECT_EQ(t.error_cmd[12] & 0xffff, 7u);          // NLB, 0-based
+    EXPECT_EQ(t.error_cmd[12] >> 16, 0x4000u);        // FUA, nothing else
+    nvme0.reset();  // late completions of the timed-out commands are gone with the queue
 }
 
 TEST_F(Nvme0n1Test, IoWorkerSlowLatencyWarnsAndIsErrorMinus8)

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdexcept>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace devtest {
@@ -46,6 +47,14 @@ void DutImage::flip_bit(std::uint64_t lba, std::size_t byte, unsigned bit) const
     auto d = read(lba);
     d[byte] ^= static_cast<std::uint8_t>(1u << bit);
     write(lba, d);
+}
+
+std::uint64_t DutImage::allocated_bytes() const
+{
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0)
+        throw std::runtime_error(std::string("cannot stat the DUT image: ") + std::strerror(errno));
+    return static_cast<std::uint64_t>(st.st_blocks) * 512;
 }
 
 }  // namespace devtest

@@ -24,6 +24,9 @@ public:
     // Writes and fsyncs, so the controller's next read sees it.
     void write(std::uint64_t lba, const std::vector<std::uint8_t>& d) const;
     void flip_bit(std::uint64_t lba, std::size_t byte, unsigned bit) const;
+    // Bytes of the image file the host's filesystem has allocated (st_blocks):
+    // what a deallocation that reaches the image gives back.
+    std::uint64_t allocated_bytes() const;
 
 private:
     int fd_ = -1;
