@@ -101,7 +101,15 @@ protected:
         struct group* g = ::getgrnam("nvmetest");
         return g ? g->gr_gid : 0;
     }
-    bool iommu() const { return info_.flags & NVMETEST_INFO_IOMMU; }
+    // Whether an IOMMU translates the DUT's DMA, from the kernel's own account
+    // (the IOMMU group's default domain), not from the module under test.
+    bool iommu() const {
+        auto type = read_file("/sys/bus/pci/devices/" + bdf_ + "/iommu_group/type");
+        if (!type)
+            return false;
+        std::string t = type->substr(0, type->find('\n'));
+        return t == "DMA" || t == "DMA-FQ";
+    }
 };
 
 TEST_F(PermissionsTest, NodeHasGroupAndMode) {
@@ -122,12 +130,14 @@ TEST_F(PermissionsTest, OutsiderIsRefused) {
                                       "privileges";
 }
 
-// Behind an IOMMU membership is enough; without one the device can write all
-// memory, which takes CAP_SYS_RAWIO (the iommu profile runs this too).
+// Behind an IOMMU membership is enough; without one, or with one in
+// passthrough, the device can write all memory, which takes CAP_SYS_RAWIO
+// (the iommu profile runs this too, with and without iommu=pt).
 TEST_F(PermissionsTest, GroupMemberNeedsRawioWithoutIommu) {
     ASSERT_NE(group(), 0u) << "group nvmetest does not exist";
     UnsafeDma off(false);
     ASSERT_TRUE(off) << kUnsafeParam;
+    EXPECT_EQ(iommu(), (info_.flags & NVMETEST_INFO_IOMMU) != 0);
     ChildStatus s = open_as_nobody({group()});
     ASSERT_TRUE(s.exited) << s.describe();
     if (iommu())
