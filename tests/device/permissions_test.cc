@@ -202,6 +202,33 @@ TEST_F(PermissionsTest, RemoveNeedsSysAdmin) {
     EXPECT_EQ(try_remove(fd_.get()), EINVAL);
 }
 
+// With VFs enabled the function shares its bus, and a hot reset goes through
+// the PCI core's bus reset, which resets the VFs too: that is root's, as the
+// bus's sysfs reset is. Runs in the sriov profile; the member is refused
+// before anything is reset.
+TEST_F(PermissionsTest, SharedBusResetNeedsSysAdmin) {
+    ASSERT_NE(group(), 0u) << "group nvmetest does not exist";
+    std::string numvfs = pci_dir(bdf_) + "/sriov_numvfs";
+    if (!read_file(numvfs))
+        GTEST_SKIP() << "no SR-IOV: the function is alone on its bus (sriov profile)";
+    ASSERT_EQ(write_file(numvfs, "1"), 0) << strerror(errno);
+    struct VfsOff {
+        std::string path;
+        ~VfsOff() { write_file(path, "0"); }
+    } off{numvfs};
+    nvmetest_info info = get_info(fd_.get());
+    ASSERT_TRUE(info.reset_methods & (1u << NVMETEST_RESET_HOT))
+        << "the bus below the port should be resettable";
+    ChildStatus s = run_as_nobody({group()}, kCapBit << CAP_SYS_RAWIO,
+                                  kCapBit << CAP_SYS_RAWIO, [](int fd) {
+        auto rs = make_arg<nvmetest_reset>();
+        rs.method = NVMETEST_RESET_HOT;
+        return -do_ioctl(fd, NVMETEST_RESET, &rs);
+    });
+    ASSERT_TRUE(s.exited) << s.describe();
+    EXPECT_EQ(s.exit_code, EPERM) << (s.exit_code ? strerror(s.exit_code) : "0: it reset the bus");
+}
+
 // Writing a BAR moves the function's window over others' addresses, which
 // no IOMMU prevents: that takes CAP_SYS_RAWIO. The Command register is the
 // member's. Both writes store what is there already.
