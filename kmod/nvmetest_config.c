@@ -6,6 +6,14 @@
  * of is memory decoding: a write to the Command register that clears
  * Memory Space Enable zaps the user's BAR mappings first, so an access
  * while decoding is off gets SIGBUS instead of an Unsupported Request.
+ *
+ * Writing a BAR or the expansion ROM base moves the function's decode
+ * window over the addresses of other devices or of RAM, which no IOMMU
+ * prevents: that takes CAP_SYS_RAWIO.  The MSI and MSI-X registers are left
+ * to whoever may open: they only choose what the device writes where, and
+ * the device can write the same address by DMA (without an IOMMU, which
+ * opening already had to accept; with one, interrupt remapping checks
+ * both alike).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -38,10 +46,24 @@ static int nvmetest_config_read(struct pci_dev *pdev, int pos, u32 width,
 	return pcibios_err_to_errno(ret);
 }
 
+static bool nvmetest_moves_decode(struct pci_dev *pdev, int pos, u32 width)
+{
+	int end = pos + width;
+
+	/* A bridge's bus numbers and windows route others' addresses too. */
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
+		return end > PCI_BASE_ADDRESS_0 && pos < PCI_INTERRUPT_LINE;
+	return (end > PCI_BASE_ADDRESS_0 && pos < PCI_BASE_ADDRESS_5 + 4) ||
+	       (end > PCI_ROM_ADDRESS && pos < PCI_ROM_ADDRESS + 4);
+}
+
 static int nvmetest_config_write(struct pci_dev *pdev, int pos, u32 width,
 				 u64 value)
 {
 	int ret;
+
+	if (nvmetest_moves_decode(pdev, pos, width) && !capable(CAP_SYS_RAWIO))
+		return -EPERM;
 
 	switch (width) {
 	case 1:

@@ -280,6 +280,12 @@ static long nvmetest_ioctl_remove(struct nvmetest_dev *ndev, unsigned long arg)
 				 arg);
 	if (argsz < 0)
 		return argsz;
+	/*
+	 * Removing the function and rescanning its bus reach beyond it, as
+	 * sysfs "remove" and "rescan" do, which only root may write.
+	 */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if ((rm.flags & ~NVMETEST_REMOVE_RESCAN) || rm.reserved)
 		return -EINVAL;
 	if (!(rm.flags & NVMETEST_REMOVE_RESCAN) && rm.delay_ms)

@@ -42,6 +42,18 @@ module_param_named(reclaim, nvmetest_reclaim, bool, 0644);
 MODULE_PARM_DESC(reclaim,
 		 "Bind again a function that left the bus while bound, when it comes back with the same address and IDs (default Y)");
 
+/*
+ * Without an IOMMU translating its DMA the device can write any physical
+ * memory, so giving it to a user gives that user the machine: opening then
+ * takes CAP_SYS_RAWIO, as vfio's no-IOMMU mode does, unless root accepts
+ * the risk for the group with this parameter.  Every such open taints the
+ * kernel.
+ */
+bool nvmetest_allow_unsafe_dma;
+module_param_named(allow_unsafe_dma, nvmetest_allow_unsafe_dma, bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_dma,
+		 "Without an IOMMU, let users without CAP_SYS_RAWIO open the device, which can then write all memory; taints the kernel (default N)");
+
 static dev_t nvmetest_devt;
 static DEFINE_IDA(nvmetest_minors);
 
@@ -61,6 +73,26 @@ static struct class nvmetest_class = {
 };
 
 /* ------------------------------------------------------ character device */
+
+/* Who may open: see allow_unsafe_dma above. */
+static int nvmetest_may_open(struct nvmetest_dev *ndev)
+{
+	lockdep_assert_held(&ndev->lock);
+
+	if (nvmetest_iommu_translates(ndev) || capable(CAP_SYS_RAWIO))
+		return 0;
+	if (!READ_ONCE(nvmetest_allow_unsafe_dma))
+		return -EPERM;
+
+	add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	if (!ndev->unsafe_dma_logged) {
+		ndev->unsafe_dma_logged = true;
+		pci_warn(ndev->pdev,
+			 "opened by %s[%d] without CAP_SYS_RAWIO or an IOMMU (allow_unsafe_dma): the device can write all memory; tainting kernel\n",
+			 current->comm, task_tgid_nr(current));
+	}
+	return 0;
+}
 
 static int nvmetest_open(struct inode *inode, struct file *filp)
 {
@@ -88,6 +120,9 @@ static int nvmetest_open(struct inode *inode, struct file *filp)
 		ret = -ENODEV;
 		goto out_unlock;
 	}
+	ret = nvmetest_may_open(ndev);
+	if (ret)
+		goto out_unlock;
 	mutex_lock(&ndev->files_lock);
 	list_add_tail(&nf->node, &ndev->files);
 	ndev->openers++;

@@ -81,6 +81,7 @@ struct nvmetest_dev {
 	struct nvmetest_irq_vec *vecs;
 	spinlock_t intx_lock;		/* vecs[0].masked/pending for INTx */
 	bool intx_exclusive;		/* no INTx masking: exclusive line */
+	bool unsafe_dma_logged;		/* allow_unsafe_dma used, under lock */
 	atomic64_t *irq_counts;		/* vmalloc'ed, mmapped read-only */
 	size_t irq_counts_size;
 
@@ -119,6 +120,7 @@ static inline const char *nvmetest_bdf(struct nvmetest_dev *ndev)
 extern unsigned long nvmetest_dma_limit_file;
 extern unsigned long nvmetest_dma_limit_device;
 extern bool nvmetest_reclaim;
+extern bool nvmetest_allow_unsafe_dma;
 extern struct pci_driver nvmetest_pci_driver;
 
 /* nvmetest_ioctl.c */

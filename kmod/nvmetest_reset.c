@@ -277,6 +277,11 @@ int nvmetest_reset(struct nvmetest_dev *ndev, u32 method, u32 hold_ms)
 		ret = -EINVAL;
 		goto out_unlock;
 	}
+	/* Resetting the neighbours on the bus is root's, as in sysfs. */
+	if (shared_bus && !capable(CAP_SYS_ADMIN)) {
+		ret = -EPERM;
+		goto out_unlock;
+	}
 
 	nvmetest_notify(nvmetest_bdf(ndev), &ev);
 	nvmetest_reset_begin(ndev);

@@ -89,9 +89,19 @@ std::string errno_advice(int err, Op op, const ErrorContext& ctx)
             return "writing to sysfs needs root: run it as root (sudo)";
         if (op == Op::Netlink)
             return "the netlink group refused this process: run it as root";
-        if (op == Op::Open || err == EACCES)
+        if (err == EACCES)
             return "add yourself to group nvmetest (usermod -aG nvmetest $USER, then log in "
                    "again) or run as root";
+        if (op == Op::Open)
+            return "no IOMMU translates this device's DMA, so opening it takes CAP_SYS_RAWIO: "
+                   "run as root, enable the IOMMU (intel_iommu=on / amd_iommu=on), or have "
+                   "root accept the risk with 'modprobe nvmetest allow_unsafe_dma=1' (taints "
+                   "the kernel); or the kernel is locked down (Secure Boot)";
+        if (op == Op::Remove || op == Op::Reset)
+            return "removing the function, rescanning its bus and resetting a bus it shares "
+                   "take CAP_SYS_ADMIN: run as root";
+        if (op == Op::ConfigWrite)
+            return "writing a BAR or expansion ROM register takes CAP_SYS_RAWIO: run as root";
         return "the kernel refused raw PCI access, probably because it is locked down "
                "(Secure Boot): disable lockdown or use a machine without it";
 

@@ -18,6 +18,20 @@ TEST(ErrnoAdvice, PermissionOnOpenNamesTheGroup)
     EXPECT_TRUE(contains(s, "root")) << s;
 }
 
+// EPERM from open is the kernel's, not the node's mode: no IOMMU (or lockdown).
+TEST(ErrnoAdvice, EpermOnOpenNamesRawioAndTheParameter)
+{
+    const auto s = errno_advice(EPERM, Op::Open, {"0000:01:00.0", {}});
+    EXPECT_TRUE(contains(s, "CAP_SYS_RAWIO")) << s;
+    EXPECT_TRUE(contains(s, "allow_unsafe_dma")) << s;
+    EXPECT_FALSE(contains(s, "usermod")) << s;
+}
+
+TEST(ErrnoAdvice, EpermOnRemoveAsksForSysAdmin)
+{
+    EXPECT_TRUE(contains(errno_advice(EPERM, Op::Remove), "CAP_SYS_ADMIN"));
+}
+
 TEST(ErrnoAdvice, PermissionOnSysfsAsksForRoot)
 {
     EXPECT_TRUE(contains(errno_advice(EACCES, Op::Sysfs), "root"));
